@@ -1,0 +1,211 @@
+/**
+ * A circuit breaker on opossum: a rolling window of `windowMs` counts requests and
+ * failures; when at least `minimumRequests` were seen and the failure rate exceeds
+ * `failureRateThreshold`, the circuit opens and calls fail fast with
+ * {@link BrokenCircuitError} (carrying `retryAfterMs`). After `resetTimeoutMs` one
+ * probe is let through: success closes, failure re-opens. State serialises with
+ * `toJSON()` and comes back through `initialState`, for serverless instances.
+ */
+import CircuitBreaker from 'opossum';
+import { BrokenCircuitError } from './errors.js';
+import { BasePolicy, contextOf, type ExecuteOptions, invoke, type Operation, type PolicyOptions } from './policy.js';
+import { functionOption, numberOption, optionalNumber } from './validate.js';
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** A breaker's state as plain JSON, for `initialState`. */
+export interface BreakerSnapshot {
+  state: BreakerState;
+  /** Clock time the circuit last opened (open / half-open only). */
+  openedAt?: number;
+  /** Requests and failures in the current window. */
+  requests: number;
+  failures: number;
+}
+
+export interface CircuitBreakerOptions extends PolicyOptions {
+  /** Failure share (0–1] above which the circuit opens. @default 0.5 */
+  failureRateThreshold?: number;
+  /** Requests the window must hold before the rate is judged. @default 10 */
+  minimumRequests?: number;
+  /** Length of the rolling window. @default 10000 */
+  windowMs?: number;
+  /** How long the circuit stays open before a probe. @default 30000 */
+  resetTimeoutMs?: number;
+  /** Which errors count as failures. @default every error but an abort */
+  isFailure?: (error: unknown) => boolean;
+  /** State to start from, as returned by `toJSON()`. */
+  initialState?: BreakerSnapshot;
+}
+
+const BUCKETS = 10;
+type Action = (fn: Operation<unknown>, ctx: ReturnType<typeof contextOf>) => Promise<unknown>;
+
+/** A circuit-breaker policy. */
+export class CircuitBreakerPolicy extends BasePolicy {
+  readonly kind = 'circuit-breaker';
+  readonly failureRateThreshold: number;
+  readonly minimumRequests: number;
+  readonly windowMs: number;
+  readonly resetTimeoutMs: number;
+  readonly #breaker: CircuitBreaker<Parameters<Action>, unknown>;
+  readonly #rotation = rotationController();
+  #bucket: number;
+  #openedAt: number | undefined;
+  #lastError: unknown;
+
+  constructor(options: CircuitBreakerOptions = {}) {
+    super(options);
+    this.failureRateThreshold = optionalNumber('failureRateThreshold', options.failureRateThreshold, 0.5, {
+      min: 0,
+      max: 1,
+      exclusiveMin: true,
+    });
+    this.minimumRequests = optionalNumber('minimumRequests', options.minimumRequests, 10, { min: 1, integer: true });
+    this.windowMs = optionalNumber('windowMs', options.windowMs, 10_000, { min: BUCKETS, integer: true });
+    this.resetTimeoutMs = optionalNumber('resetTimeoutMs', options.resetTimeoutMs, 30_000, { min: 0 });
+    const isFailure = functionOption('isFailure', options.isFailure, (e: unknown) => (e as Error)?.name !== 'AbortError');
+    const initial = options.initialState;
+    if (initial !== undefined) validateSnapshot(initial);
+    this.#bucket = this.#bucketNow();
+    const action: Action = (fn, ctx) => invoke(fn, ctx);
+    this.#breaker = new CircuitBreaker(action, {
+      timeout: false,
+      resetTimeout: this.resetTimeoutMs,
+      errorThresholdPercentage: this.failureRateThreshold * 100,
+      volumeThreshold: this.minimumRequests,
+      rollingCountTimeout: this.windowMs,
+      rollingCountBuckets: BUCKETS,
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
+      // Buckets rotate lazily from the injected clock: no interval timer per breaker.
+      rotateBucketController: this.#rotation.emitter as never,
+      errorFilter: (error: unknown) => !isFailure(error),
+      ...(initial && {
+        state: {
+          closed: initial.state === 'closed',
+          open: initial.state === 'open',
+          halfOpen: initial.state === 'half-open',
+          // opossum measures the open period on the wall clock; translate from ours.
+          lastTimerAt: initial.openedAt === undefined ? undefined : Date.now() - (this.clock.now() - initial.openedAt),
+        },
+        status: CircuitBreaker.newStatus({
+          rollingCountBuckets: BUCKETS,
+          rollingCountTimeout: this.windowMs,
+          rotateBucketController: this.#rotation.emitter as never,
+          stats: { fires: initial.requests, failures: initial.failures, successes: initial.requests - initial.failures },
+        } as never),
+      }),
+    } as CircuitBreaker.Options<Parameters<Action>>);
+    // A restored open circuit waits a full reset period from now (opossum restarts its timer).
+    if (initial && initial.state !== 'closed') this.#openedAt = this.clock.now();
+    this.#breaker.on('failure', (error: unknown) => {
+      this.#lastError = error;
+    });
+    this.#breaker.on('open', () => {
+      this.#openedAt = this.clock.now();
+      const { fires, failures } = this.#breaker.stats;
+      this.emit('breaker-open', {
+        failureRate: fires > 0 ? failures / fires : 1,
+        retryAfterMs: this.resetTimeoutMs,
+        error: this.#lastError,
+      });
+    });
+    this.#breaker.on('halfOpen', () => this.emit('breaker-half-open', {}));
+    this.#breaker.on('close', () => {
+      this.#openedAt = undefined;
+      this.emit('breaker-closed', {});
+    });
+  }
+
+  /** The circuit's state now. */
+  get state(): BreakerState {
+    if (this.#breaker.closed) return 'closed';
+    return this.#breaker.halfOpen ? 'half-open' : 'open';
+  }
+
+  /** Time until a probe is admitted (0 when closed or half-open). */
+  get retryAfterMs(): number {
+    if (this.state !== 'open' || this.#openedAt === undefined) return 0;
+    return Math.max(0, this.#openedAt + this.resetTimeoutMs - this.clock.now());
+  }
+
+  async execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    this.#rotate();
+    try {
+      return (await this.#breaker.fire(fn as Operation<unknown>, contextOf(options))) as T;
+    } catch (error) {
+      if ((error as { code?: string })?.code === 'EOPENBREAKER' && CircuitBreaker.isOurError(error as Error)) {
+        const state = this.state === 'closed' ? 'open' : this.state;
+        const rejected = new BrokenCircuitError(state, this.retryAfterMs, this.#lastError);
+        this.emit('rejected', { reason: 'circuit-open', error: rejected });
+        throw rejected;
+      }
+      throw error;
+    }
+  }
+
+  /** Forces the circuit open (e.g. from a health check) until the reset timeout passes. */
+  open(): void {
+    this.#breaker.open();
+  }
+
+  /** Forces the circuit closed. */
+  close(): void {
+    this.#breaker.close();
+  }
+
+  /** The state as JSON, for `initialState` in the next instance. */
+  toJSON(): BreakerSnapshot {
+    this.#rotate();
+    const { fires, failures } = this.#breaker.stats;
+    return {
+      state: this.state,
+      ...(this.#openedAt !== undefined && this.state !== 'closed' && { openedAt: this.#openedAt }),
+      requests: fires,
+      failures,
+    };
+  }
+
+  /** Stops the breaker's reset timer; the policy rejects every call afterwards. */
+  dispose(): void {
+    this.#breaker.shutdown();
+  }
+
+  #bucketNow(): number {
+    return Math.floor(this.clock.now() / (this.windowMs / BUCKETS));
+  }
+
+  #rotate(): void {
+    const bucket = this.#bucketNow();
+    const steps = Math.min(BUCKETS, bucket - this.#bucket);
+    if (steps <= 0) return;
+    this.#bucket = bucket;
+    for (let i = 0; i < steps; i++) this.#rotation.rotate();
+  }
+}
+
+/** The slice of an EventEmitter opossum's Status needs, driven by our clock instead of a timer. */
+function rotationController() {
+  const listeners = new Set<() => void>();
+  const emitter = {
+    on: (_: unknown, fn: () => void) => listeners.add(fn),
+    removeListener: (_: unknown, fn: () => void) => listeners.delete(fn),
+    listenerCount: (_: unknown, fn?: () => void) => (fn ? (listeners.has(fn) ? 1 : 0) : listeners.size),
+  };
+  return { emitter, rotate: () => listeners.forEach((fn) => fn()) };
+}
+
+function validateSnapshot(s: BreakerSnapshot): void {
+  if (typeof s !== 'object' || s === null || !['closed', 'open', 'half-open'].includes(s.state)) {
+    throw new TypeError("Expected `initialState.state` to be one of 'closed', 'open', 'half-open'");
+  }
+  numberOption('initialState.requests', s.requests, { min: 0, integer: true });
+  numberOption('initialState.failures', s.failures, { min: 0, max: s.requests, integer: true });
+  if (s.openedAt !== undefined) numberOption('initialState.openedAt', s.openedAt);
+}
+
+/** Creates a {@link CircuitBreakerPolicy}. */
+export function circuitBreaker(options?: CircuitBreakerOptions): CircuitBreakerPolicy {
+  return new CircuitBreakerPolicy(options);
+}

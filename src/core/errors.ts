@@ -1,0 +1,129 @@
+/**
+ * selfheal's error classes. Each has a stable `name`, a `cause` when it masks another
+ * error, and the figures a person needs to act on it. Guards compare a marker and the
+ * `name`, not the prototype, so they work across realms and duplicated bundles.
+ */
+
+const MARKER = Symbol.for('selfheal.error');
+
+/** Base class of every error selfheal itself raises. The user's own errors pass through. */
+export class SelfhealError extends Error {
+  override name = 'SelfhealError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    Object.defineProperty(this, MARKER, { value: true });
+  }
+}
+
+/** The self-throttle would have made the call wait longer than `maxWaitMs`. */
+export class ThrottledError extends SelfhealError {
+  override name = 'ThrottledError';
+  /** How long until a token is expected to be free. */
+  readonly retryAfterMs: number;
+  /** Tokens per second when the call was refused. */
+  readonly rate: number;
+  constructor(retryAfterMs: number, rate: number, maxWaitMs: number) {
+    super(
+      `Throttled: a token is ${Math.ceil(retryAfterMs)} ms away (rate ${round(rate)}/s), more than maxWaitMs ${maxWaitMs}`,
+    );
+    this.retryAfterMs = retryAfterMs;
+    this.rate = rate;
+  }
+}
+
+/** A retry was refused because the retry budget is spent; `cause` is the last failure. */
+export class RetryBudgetExhaustedError extends SelfhealError {
+  override name = 'RetryBudgetExhaustedError';
+  /** Attempts made before the budget refused another one. */
+  readonly attempts: number;
+  /** Retries the budget allowed in its current window. */
+  readonly retriesAllowed: number;
+  constructor(attempts: number, retriesAllowed: number, cause: unknown) {
+    super(
+      `Retry budget exhausted after ${attempts} attempt(s): ${retriesAllowed} retries allowed in the current window`,
+      { cause },
+    );
+    this.attempts = attempts;
+    this.retriesAllowed = retriesAllowed;
+  }
+}
+
+/** The circuit is open (or half-open with its probe in flight): the call was not made. */
+export class BrokenCircuitError extends SelfhealError {
+  override name = 'BrokenCircuitError';
+  /** Time until the breaker admits a half-open probe; 0 while a probe is in flight. */
+  readonly retryAfterMs: number;
+  readonly state: 'open' | 'half-open';
+  constructor(state: 'open' | 'half-open', retryAfterMs: number, cause?: unknown) {
+    super(
+      state === 'open'
+        ? `Circuit open: the next probe is allowed in ${Math.ceil(retryAfterMs)} ms`
+        : 'Circuit half-open: a probe is in flight',
+      { cause },
+    );
+    this.state = state;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** One attempt ran longer than its `timeout`. */
+export class TimeoutError extends SelfhealError {
+  override name = 'TimeoutError';
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
+    super(`Attempt timed out after ${timeoutMs} ms`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The whole operation, retries and waits included, ran past its deadline. */
+export class DeadlineExceededError extends SelfhealError {
+  override name = 'DeadlineExceededError';
+  /** The budget the operation had. */
+  readonly deadlineMs: number;
+  /** Time spent when the deadline fired. */
+  readonly elapsedMs: number;
+  constructor(deadlineMs: number, elapsedMs: number, options?: { cause?: unknown; message?: string }) {
+    super(options?.message ?? `Deadline of ${deadlineMs} ms exceeded after ${Math.round(elapsedMs)} ms`, options);
+    this.deadlineMs = deadlineMs;
+    this.elapsedMs = elapsedMs;
+  }
+}
+
+/** The bulkhead had no free slot and its queue was full. */
+export class BulkheadRejectedError extends SelfhealError {
+  override name = 'BulkheadRejectedError';
+  readonly maxConcurrent: number;
+  readonly queueLimit: number;
+  constructor(maxConcurrent: number, queueLimit: number) {
+    super(`Bulkhead full: ${maxConcurrent} running and ${queueLimit} queued`);
+    this.maxConcurrent = maxConcurrent;
+    this.queueLimit = queueLimit;
+  }
+}
+
+/** True for any error raised by selfheal, from any realm or copy of the package. */
+export function isSelfhealError(error: unknown): error is SelfhealError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+}
+
+const guard =
+  <T extends SelfhealError>(name: string) =>
+  (error: unknown): error is T =>
+    isSelfhealError(error) && error.name === name;
+
+export const isThrottledError = guard<ThrottledError>('ThrottledError');
+export const isRetryBudgetExhaustedError = guard<RetryBudgetExhaustedError>('RetryBudgetExhaustedError');
+export const isBrokenCircuitError = guard<BrokenCircuitError>('BrokenCircuitError');
+export const isTimeoutError = guard<TimeoutError>('TimeoutError');
+export const isDeadlineExceededError = guard<DeadlineExceededError>('DeadlineExceededError');
+export const isBulkheadRejectedError = guard<BulkheadRejectedError>('BulkheadRejectedError');
+
+/** A guard for an error class defined elsewhere in selfheal (db, http): compares `name`. */
+export function isSelfhealErrorNamed<T extends SelfhealError>(name: string): (error: unknown) => error is T {
+  return guard<T>(name);
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,67 @@
+/**
+ * selfheal — the core: policies (throttle, retry, circuit breaker, timeout, deadline,
+ * bulkhead, fallback), their composition with `pipeline()`, typed events, error
+ * classes, and the injectable clock. Browser-safe: no Node built-ins.
+ */
+export { type Backoff, type BackoffInput, constant, type ExponentialOptions, exponential, type Jitter } from './backoff.js';
+export { type BulkheadOptions, BulkheadPolicy, bulkhead } from './bulkhead.js';
+export {
+  type BreakerSnapshot,
+  type BreakerState,
+  type CircuitBreakerOptions,
+  CircuitBreakerPolicy,
+  circuitBreaker,
+} from './circuit-breaker.js';
+export {
+  type CancelTimer,
+  type Clock,
+  type ManualClock,
+  manualClock,
+  type RandomSource,
+  sleep,
+  systemClock,
+  systemRandom,
+} from './clock.js';
+export {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  DeadlineExceededError,
+  isBrokenCircuitError,
+  isBulkheadRejectedError,
+  isDeadlineExceededError,
+  isRetryBudgetExhaustedError,
+  isSelfhealError,
+  isSelfhealErrorNamed,
+  isThrottledError,
+  isTimeoutError,
+  RetryBudgetExhaustedError,
+  SelfhealError,
+  ThrottledError,
+  TimeoutError,
+} from './errors.js';
+export {
+  type CoreEventMap,
+  type Disposer,
+  type EventOf,
+  EventHub,
+  type EventSource,
+  type SelfhealEvent,
+} from './events.js';
+export { type FallbackOptions, FallbackPolicy, type FallbackValue, fallback } from './fallback.js';
+export {
+  type AttemptContext,
+  BasePolicy,
+  contextOf,
+  type ExecuteOptions,
+  invoke,
+  type Operation,
+  type Policy,
+  type PolicyOptions,
+  pipeline,
+} from './policy.js';
+export { type RetryDecision, type RetryOptions, RetryPolicy, requestedDelay, retry } from './retry.js';
+export { RetryBudget, type RetryBudgetOptions, retryBudget } from './retry-budget.js';
+export { abortReason, type LinkedSignal, linkSignal, NEVER_ABORTED } from './signal.js';
+export { deadline, TimeoutPolicy, timeout } from './timeout.js';
+export { type ThrottleOptions, ThrottlePolicy, throttle } from './throttle.js';
+export { enumOption, functionOption, numberOption, objectOption, optionalNumber } from './validate.js';
