@@ -44,8 +44,16 @@ export interface ExponentialOptions {
 export function exponential(options: ExponentialOptions = {}): Backoff {
   const baseMs = optionalNumber('backoff.baseMs', options.baseMs, 100, { min: 0 });
   const maxMs = optionalNumber('backoff.maxMs', options.maxMs, 30_000, { min: 0 });
-  if (maxMs < baseMs) throw new RangeError(`Expected \`backoff.maxMs\` (${maxMs}) to be ≥ \`backoff.baseMs\` (${baseMs})`);
-  const jitter = enumOption<Jitter>('backoff.jitter', options.jitter, ['full', 'equal', 'decorrelated', 'none'], 'full');
+  if (maxMs < baseMs)
+    throw new RangeError(
+      `Expected \`backoff.maxMs\` (${maxMs}) to be ≥ \`backoff.baseMs\` (${baseMs})`,
+    );
+  const jitter = enumOption<Jitter>(
+    'backoff.jitter',
+    options.jitter,
+    ['full', 'equal', 'decorrelated', 'none'],
+    'full',
+  );
   const ceiling = (retry: number) => Math.min(maxMs, baseMs * 2 ** Math.min(retry - 1, 1023));
   const formulas: Record<Jitter, (input: BackoffInput) => number> = {
     none: ({ retry }) => ceiling(retry),

@@ -4,7 +4,14 @@
  * whose signal aborts leaves the queue.
  */
 import { BulkheadRejectedError } from './errors.js';
-import { BasePolicy, contextOf, type ExecuteOptions, invoke, type Operation, type PolicyOptions } from './policy.js';
+import {
+  BasePolicy,
+  contextOf,
+  type ExecuteOptions,
+  invoke,
+  type Operation,
+  type PolicyOptions,
+} from './policy.js';
 import { abortReason, NEVER_ABORTED } from './signal.js';
 import { numberOption, objectOption, optionalNumber } from './validate.js';
 
@@ -25,8 +32,15 @@ export class BulkheadPolicy extends BasePolicy {
 
   constructor(options: BulkheadOptions) {
     super(options);
-    this.maxConcurrent = numberOption('maxConcurrent', options.maxConcurrent, { min: 1, integer: true });
-    this.queueLimit = optionalNumber('queueLimit', options.queueLimit, 0, { min: 0, integer: true, allowInfinity: true });
+    this.maxConcurrent = numberOption('maxConcurrent', options.maxConcurrent, {
+      min: 1,
+      integer: true,
+    });
+    this.queueLimit = optionalNumber('queueLimit', options.queueLimit, 0, {
+      min: 0,
+      integer: true,
+      allowInfinity: true,
+    });
   }
 
   /** Executions running now. */
@@ -78,5 +92,7 @@ export class BulkheadPolicy extends BasePolicy {
 
 /** Creates a {@link BulkheadPolicy}. */
 export function bulkhead(options: BulkheadOptions): BulkheadPolicy {
-  return new BulkheadPolicy(objectOption<BulkheadOptions>('bulkhead', options) ?? ({} as BulkheadOptions));
+  return new BulkheadPolicy(
+    objectOption<BulkheadOptions>('bulkhead', options) ?? ({} as BulkheadOptions),
+  );
 }

@@ -8,7 +8,14 @@
  */
 import CircuitBreaker from 'opossum';
 import { BrokenCircuitError } from './errors.js';
-import { BasePolicy, contextOf, type ExecuteOptions, invoke, type Operation, type PolicyOptions } from './policy.js';
+import {
+  BasePolicy,
+  contextOf,
+  type ExecuteOptions,
+  invoke,
+  type Operation,
+  type PolicyOptions,
+} from './policy.js';
 import { functionOption, numberOption, optionalNumber } from './validate.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -56,15 +63,32 @@ export class CircuitBreakerPolicy extends BasePolicy {
 
   constructor(options: CircuitBreakerOptions = {}) {
     super(options);
-    this.failureRateThreshold = optionalNumber('failureRateThreshold', options.failureRateThreshold, 0.5, {
-      min: 0,
-      max: 1,
-      exclusiveMin: true,
+    this.failureRateThreshold = optionalNumber(
+      'failureRateThreshold',
+      options.failureRateThreshold,
+      0.5,
+      {
+        min: 0,
+        max: 1,
+        exclusiveMin: true,
+      },
+    );
+    this.minimumRequests = optionalNumber('minimumRequests', options.minimumRequests, 10, {
+      min: 1,
+      integer: true,
     });
-    this.minimumRequests = optionalNumber('minimumRequests', options.minimumRequests, 10, { min: 1, integer: true });
-    this.windowMs = optionalNumber('windowMs', options.windowMs, 10_000, { min: BUCKETS, integer: true });
-    this.resetTimeoutMs = optionalNumber('resetTimeoutMs', options.resetTimeoutMs, 30_000, { min: 0 });
-    const isFailure = functionOption('isFailure', options.isFailure, (e: unknown) => (e as Error)?.name !== 'AbortError');
+    this.windowMs = optionalNumber('windowMs', options.windowMs, 10_000, {
+      min: BUCKETS,
+      integer: true,
+    });
+    this.resetTimeoutMs = optionalNumber('resetTimeoutMs', options.resetTimeoutMs, 30_000, {
+      min: 0,
+    });
+    const isFailure = functionOption(
+      'isFailure',
+      options.isFailure,
+      (e: unknown) => (e as Error)?.name !== 'AbortError',
+    );
     const initial = options.initialState;
     if (initial !== undefined) validateSnapshot(initial);
     this.#bucket = this.#bucketNow();
@@ -87,13 +111,20 @@ export class CircuitBreakerPolicy extends BasePolicy {
           open: initial.state === 'open',
           halfOpen: initial.state === 'half-open',
           // opossum measures the open period on the wall clock; translate from ours.
-          lastTimerAt: initial.openedAt === undefined ? undefined : Date.now() - (this.clock.now() - initial.openedAt),
+          lastTimerAt:
+            initial.openedAt === undefined
+              ? undefined
+              : Date.now() - (this.clock.now() - initial.openedAt),
         },
         status: CircuitBreaker.newStatus({
           rollingCountBuckets: BUCKETS,
           rollingCountTimeout: this.windowMs,
           rotateBucketController: this.#rotation.emitter as never,
-          stats: { fires: initial.requests, failures: initial.failures, successes: initial.requests - initial.failures },
+          stats: {
+            fires: initial.requests,
+            failures: initial.failures,
+            successes: initial.requests - initial.failures,
+          },
         } as never),
       }),
     } as CircuitBreaker.Options<Parameters<Action>>);
@@ -135,7 +166,10 @@ export class CircuitBreakerPolicy extends BasePolicy {
     try {
       return (await this.#breaker.fire(fn as Operation<unknown>, contextOf(options))) as T;
     } catch (error) {
-      if ((error as { code?: string })?.code === 'EOPENBREAKER' && CircuitBreaker.isOurError(error as Error)) {
+      if (
+        (error as { code?: string })?.code === 'EOPENBREAKER' &&
+        CircuitBreaker.isOurError(error as Error)
+      ) {
         const state = this.state === 'closed' ? 'open' : this.state;
         const rejected = new BrokenCircuitError(state, this.retryAfterMs, this.#lastError);
         this.emit('rejected', { reason: 'circuit-open', error: rejected });
@@ -191,9 +225,15 @@ function rotationController() {
   const emitter = {
     on: (_: unknown, fn: () => void) => listeners.add(fn),
     removeListener: (_: unknown, fn: () => void) => listeners.delete(fn),
-    listenerCount: (_: unknown, fn?: () => void) => (fn ? (listeners.has(fn) ? 1 : 0) : listeners.size),
+    listenerCount: (_: unknown, fn?: () => void) =>
+      fn ? (listeners.has(fn) ? 1 : 0) : listeners.size,
   };
-  return { emitter, rotate: () => listeners.forEach((fn) => fn()) };
+  return {
+    emitter,
+    rotate: () => {
+      for (const fn of listeners) fn();
+    },
+  };
 }
 
 function validateSnapshot(s: BreakerSnapshot): void {

@@ -83,8 +83,15 @@ export class DeadlineExceededError extends SelfhealError {
   readonly deadlineMs: number;
   /** Time spent when the deadline fired. */
   readonly elapsedMs: number;
-  constructor(deadlineMs: number, elapsedMs: number, options?: { cause?: unknown; message?: string }) {
-    super(options?.message ?? `Deadline of ${deadlineMs} ms exceeded after ${Math.round(elapsedMs)} ms`, options);
+  constructor(
+    deadlineMs: number,
+    elapsedMs: number,
+    options?: { cause?: unknown; message?: string },
+  ) {
+    super(
+      options?.message ?? `Deadline of ${deadlineMs} ms exceeded after ${Math.round(elapsedMs)} ms`,
+      options,
+    );
     this.deadlineMs = deadlineMs;
     this.elapsedMs = elapsedMs;
   }
@@ -104,7 +111,11 @@ export class BulkheadRejectedError extends SelfhealError {
 
 /** True for any error raised by selfheal, from any realm or copy of the package. */
 export function isSelfhealError(error: unknown): error is SelfhealError {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[MARKER] === true
+  );
 }
 
 const guard =
@@ -113,14 +124,18 @@ const guard =
     isSelfhealError(error) && error.name === name;
 
 export const isThrottledError = guard<ThrottledError>('ThrottledError');
-export const isRetryBudgetExhaustedError = guard<RetryBudgetExhaustedError>('RetryBudgetExhaustedError');
+export const isRetryBudgetExhaustedError = guard<RetryBudgetExhaustedError>(
+  'RetryBudgetExhaustedError',
+);
 export const isBrokenCircuitError = guard<BrokenCircuitError>('BrokenCircuitError');
 export const isTimeoutError = guard<TimeoutError>('TimeoutError');
 export const isDeadlineExceededError = guard<DeadlineExceededError>('DeadlineExceededError');
 export const isBulkheadRejectedError = guard<BulkheadRejectedError>('BulkheadRejectedError');
 
 /** A guard for an error class defined elsewhere in selfheal (db, http): compares `name`. */
-export function isSelfhealErrorNamed<T extends SelfhealError>(name: string): (error: unknown) => error is T {
+export function isSelfhealErrorNamed<T extends SelfhealError>(
+  name: string,
+): (error: unknown) => error is T {
   return guard<T>(name);
 }
 

@@ -31,7 +31,10 @@ export interface CoreEventMap {
   /** The breaker closed after a successful probe. */
   'breaker-closed': Record<string, never>;
   /** A policy refused a call without running it. */
-  rejected: { reason: 'circuit-open' | 'bulkhead-full' | 'throttled' | 'retry-budget'; error: unknown };
+  rejected: {
+    reason: 'circuit-open' | 'bulkhead-full' | 'throttled' | 'retry-budget';
+    error: unknown;
+  };
   /** An attempt timeout or the operation's deadline fired. */
   timeout: { scope: 'attempt' | 'deadline'; timeoutMs: number };
   /** A fallback replaced a failure: the outcome is degraded. */

@@ -2,7 +2,14 @@
  * On failure, returns a fallback value instead, and reports a `fallback` event saying
  * which error was masked: the outcome is degraded, not silently fine.
  */
-import { BasePolicy, contextOf, type ExecuteOptions, invoke, type Operation, type PolicyOptions } from './policy.js';
+import {
+  BasePolicy,
+  contextOf,
+  type ExecuteOptions,
+  invoke,
+  type Operation,
+  type PolicyOptions,
+} from './policy.js';
 import { functionOption } from './validate.js';
 
 export interface FallbackOptions extends PolicyOptions {
@@ -22,7 +29,11 @@ export class FallbackPolicy<F> extends BasePolicy {
   constructor(value: FallbackValue<F>, options: FallbackOptions = {}) {
     super(options);
     this.#value = value;
-    this.#shouldHandle = functionOption('shouldHandle', options.shouldHandle, (e: unknown) => (e as Error)?.name !== 'AbortError');
+    this.#shouldHandle = functionOption(
+      'shouldHandle',
+      options.shouldHandle,
+      (e: unknown) => (e as Error)?.name !== 'AbortError',
+    );
   }
 
   async execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
@@ -32,7 +43,10 @@ export class FallbackPolicy<F> extends BasePolicy {
     } catch (error) {
       if (!this.#shouldHandle(error)) throw error;
       const value = this.#value;
-      const result = typeof value === 'function' ? await (value as (e: unknown) => F | PromiseLike<F>)(error) : value;
+      const result =
+        typeof value === 'function'
+          ? await (value as (e: unknown) => F | PromiseLike<F>)(error)
+          : value;
       this.emit('fallback', { error, degraded: true });
       // The fallback stands in for the operation's result; its type is the caller's promise.
       return result as unknown as T;

@@ -3,7 +3,14 @@
  * bulkhead, fallback), their composition with `pipeline()`, typed events, error
  * classes, and the injectable clock. Browser-safe: no Node built-ins.
  */
-export { type Backoff, type BackoffInput, constant, type ExponentialOptions, exponential, type Jitter } from './backoff.js';
+export {
+  type Backoff,
+  type BackoffInput,
+  constant,
+  type ExponentialOptions,
+  exponential,
+  type Jitter,
+} from './backoff.js';
 export { type BulkheadOptions, BulkheadPolicy, bulkhead } from './bulkhead.js';
 export {
   type BreakerSnapshot,
@@ -42,8 +49,8 @@ export {
 export {
   type CoreEventMap,
   type Disposer,
-  type EventOf,
   EventHub,
+  type EventOf,
   type EventSource,
   type SelfhealEvent,
 } from './events.js';
@@ -59,9 +66,21 @@ export {
   type PolicyOptions,
   pipeline,
 } from './policy.js';
-export { type RetryDecision, type RetryOptions, RetryPolicy, requestedDelay, retry } from './retry.js';
+export {
+  type RetryDecision,
+  type RetryOptions,
+  RetryPolicy,
+  requestedDelay,
+  retry,
+} from './retry.js';
 export { RetryBudget, type RetryBudgetOptions, retryBudget } from './retry-budget.js';
 export { abortReason, type LinkedSignal, linkSignal, NEVER_ABORTED } from './signal.js';
-export { deadline, TimeoutPolicy, timeout } from './timeout.js';
 export { type ThrottleOptions, ThrottlePolicy, throttle } from './throttle.js';
-export { enumOption, functionOption, numberOption, objectOption, optionalNumber } from './validate.js';
+export { deadline, TimeoutPolicy, timeout } from './timeout.js';
+export {
+  enumOption,
+  functionOption,
+  numberOption,
+  objectOption,
+  optionalNumber,
+} from './validate.js';

@@ -4,7 +4,13 @@
  * `pipeline(a, b, c)` nests them, `a` outermost, into one policy.
  */
 import { type Clock, systemClock } from './clock.js';
-import { type CoreEventMap, type Disposer, type EventOf, EventHub, type SelfhealEvent } from './events.js';
+import {
+  type CoreEventMap,
+  type Disposer,
+  EventHub,
+  type EventOf,
+  type SelfhealEvent,
+} from './events.js';
 import { NEVER_ABORTED } from './signal.js';
 
 /** What the operation (and every inner policy) receives. Frozen per attempt. */
@@ -38,7 +44,10 @@ export interface Policy {
   readonly events: EventHub<CoreEventMap>;
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T>;
   onEvent(listener: (event: SelfhealEvent) => void): Disposer;
-  on<K extends keyof CoreEventMap & string>(type: K, listener: (event: EventOf<K>) => void): Disposer;
+  on<K extends keyof CoreEventMap & string>(
+    type: K,
+    listener: (event: EventOf<K>) => void,
+  ): Disposer;
 }
 
 /** Options every policy takes. */
@@ -63,19 +72,30 @@ export abstract class BasePolicy implements Policy {
     return this.events.onEvent(listener);
   }
 
-  on<K extends keyof CoreEventMap & string>(type: K, listener: (event: EventOf<K>) => void): Disposer {
+  on<K extends keyof CoreEventMap & string>(
+    type: K,
+    listener: (event: EventOf<K>) => void,
+  ): Disposer {
     return this.events.on(type, listener);
   }
 
   /** Emits `{ type, source: kind, at: now, ...payload }` only if someone listens. */
   protected emit<K extends keyof CoreEventMap & string>(type: K, payload: CoreEventMap[K]): void {
     if (!this.events.listening) return;
-    this.events.emit({ type, source: this.kind, at: this.clock.now(), ...payload } as SelfhealEvent);
+    this.events.emit({
+      type,
+      source: this.kind,
+      at: this.clock.now(),
+      ...payload,
+    } as SelfhealEvent);
   }
 }
 
 /** Builds the context an operation receives from the options of an execution. */
-export function contextOf(options: ExecuteOptions | undefined, overrides?: Partial<AttemptContext>): AttemptContext {
+export function contextOf(
+  options: ExecuteOptions | undefined,
+  overrides?: Partial<AttemptContext>,
+): AttemptContext {
   return {
     signal: overrides?.signal ?? options?.signal ?? NEVER_ABORTED,
     attempt: overrides?.attempt ?? options?.attempt ?? 1,
@@ -102,7 +122,10 @@ class Pipeline extends BasePolicy {
   constructor(policies: readonly Policy[], options?: PipelineOptions) {
     super(options);
     for (const policy of policies) policy.events.forwardTo(this.events);
-    const observe = <T>(fn: Operation<T>): Operation<T> => (ctx) => this.#observe(fn, ctx);
+    const observe =
+      <T>(fn: Operation<T>): Operation<T> =>
+      (ctx) =>
+        this.#observe(fn, ctx);
     this.#run = policies.reduceRight<<T>(fn: Operation<T>, options?: ExecuteOptions) => Promise<T>>(
       (inner, policy) => (fn, options) => policy.execute((ctx) => inner(fn, ctx), options),
       (fn, options) => invoke(observe(fn), contextOf(options)),
@@ -140,7 +163,9 @@ class Pipeline extends BasePolicy {
 export function pipeline(...policies: Policy[]): Policy {
   for (const [i, policy] of policies.entries()) {
     if (!policy || typeof policy.execute !== 'function') {
-      throw new TypeError(`Expected \`policies[${i}]\` to be a policy (an object with execute()), got ${typeof policy}`);
+      throw new TypeError(
+        `Expected \`policies[${i}]\` to be a policy (an object with execute()), got ${typeof policy}`,
+      );
     }
   }
   return new Pipeline(policies);

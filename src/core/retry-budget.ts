@@ -34,7 +34,10 @@ export class RetryBudget {
   constructor(options: RetryBudgetOptions = {}) {
     this.ratio = optionalNumber('budget.ratio', options.ratio, 0.2, { min: 0, max: 1 });
     this.minPerSecond = optionalNumber('budget.minPerSecond', options.minPerSecond, 10, { min: 0 });
-    this.windowMs = optionalNumber('budget.windowMs', options.windowMs, 10_000, { min: 0, exclusiveMin: true });
+    this.windowMs = optionalNumber('budget.windowMs', options.windowMs, 10_000, {
+      min: 0,
+      exclusiveMin: true,
+    });
     this.#clock = options.clock ?? systemClock;
     this.#bucketMs = this.windowMs / BUCKETS;
     this.#bucket = Math.floor(this.#clock.now() / this.#bucketMs);
@@ -56,7 +59,9 @@ export class RetryBudget {
   /** Retries allowed in the current window. */
   allowed(): number {
     this.#advance();
-    return Math.floor(this.ratio * sum(this.#requests) + (this.minPerSecond * this.windowMs) / 1000);
+    return Math.floor(
+      this.ratio * sum(this.#requests) + (this.minPerSecond * this.windowMs) / 1000,
+    );
   }
 
   /** Retries still allowed in the current window. */

@@ -4,10 +4,17 @@
  * the injected clock, so p-retry runs with `minTimeout: 0` and owns only the loop.
  */
 import pRetry from 'p-retry';
-import { type RandomSource, sleep, systemRandom } from './clock.js';
 import { type Backoff, type ExponentialOptions, exponential } from './backoff.js';
+import { type RandomSource, sleep, systemRandom } from './clock.js';
 import { RetryBudgetExhaustedError } from './errors.js';
-import { BasePolicy, contextOf, type ExecuteOptions, invoke, type Operation, type PolicyOptions } from './policy.js';
+import {
+  BasePolicy,
+  contextOf,
+  type ExecuteOptions,
+  invoke,
+  type Operation,
+  type PolicyOptions,
+} from './policy.js';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 import { functionOption, numberOption, objectOption, optionalNumber } from './validate.js';
 
@@ -39,8 +46,7 @@ export function requestedDelay(error: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
-const isAbort = (error: unknown) =>
-  (error as { name?: unknown } | null)?.name === 'AbortError';
+const isAbort = (error: unknown) => (error as { name?: unknown } | null)?.name === 'AbortError';
 
 /** A retry policy. */
 export class RetryPolicy extends BasePolicy {
@@ -54,14 +60,28 @@ export class RetryPolicy extends BasePolicy {
 
   constructor(options: RetryOptions = {}) {
     super(options);
-    this.limit = optionalNumber('limit', options.limit, 3, { min: 0, integer: true, allowInfinity: true });
+    this.limit = optionalNumber('limit', options.limit, 3, {
+      min: 0,
+      integer: true,
+      allowInfinity: true,
+    });
     const backoff = objectOption<Backoff | ExponentialOptions>('backoff', options.backoff);
     this.backoff = backoff && 'delay' in backoff ? backoff : exponential(backoff);
-    this.maxRetryAfterMs = optionalNumber('maxRetryAfterMs', options.maxRetryAfterMs, 60_000, { min: 0 });
+    this.maxRetryAfterMs = optionalNumber('maxRetryAfterMs', options.maxRetryAfterMs, 60_000, {
+      min: 0,
+    });
     const budget = objectOption<RetryBudget | RetryBudgetOptions>('budget', options.budget);
     this.budget =
-      budget instanceof RetryBudget ? budget : budget ? new RetryBudget({ clock: this.clock, ...budget }) : undefined;
-    this.#shouldRetry = functionOption('shouldRetry', options.shouldRetry, ({ error }) => !isAbort(error));
+      budget instanceof RetryBudget
+        ? budget
+        : budget
+          ? new RetryBudget({ clock: this.clock, ...budget })
+          : undefined;
+    this.#shouldRetry = functionOption(
+      'shouldRetry',
+      options.shouldRetry,
+      ({ error }) => !isAbort(error),
+    );
     this.#random = functionOption('random', options.random, systemRandom);
   }
 
@@ -87,11 +107,20 @@ export class RetryPolicy extends BasePolicy {
         previousMs = delayMs;
         if (deadline !== undefined && this.clock.now() + delayMs >= deadline) return false;
         if (this.budget && !this.budget.tryAcquire()) {
-          const exhausted = new RetryBudgetExhaustedError(attemptNumber, this.budget.allowed(), error);
+          const exhausted = new RetryBudgetExhaustedError(
+            attemptNumber,
+            this.budget.allowed(),
+            error,
+          );
           this.emit('rejected', { reason: 'retry-budget', error: exhausted });
           throw exhausted;
         }
-        this.emit('retry', { attempt, delayMs, reason: requested !== undefined ? 'retry-after' : 'backoff', error });
+        this.emit('retry', {
+          attempt,
+          delayMs,
+          reason: requested !== undefined ? 'retry-after' : 'backoff',
+          error,
+        });
         await sleep(this.clock, delayMs, signal);
         return true;
       },
@@ -101,6 +130,7 @@ export class RetryPolicy extends BasePolicy {
 
 /** Creates a {@link RetryPolicy}; `retry(3)` is `retry({ limit: 3 })`. */
 export function retry(options: RetryOptions | number = {}): RetryPolicy {
-  if (typeof options === 'number') return new RetryPolicy({ limit: numberOption('limit', options, { min: 0, integer: true }) });
+  if (typeof options === 'number')
+    return new RetryPolicy({ limit: numberOption('limit', options, { min: 0, integer: true }) });
   return new RetryPolicy(objectOption<RetryOptions>('retry', options) ?? {});
 }

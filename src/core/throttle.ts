@@ -7,7 +7,14 @@
  */
 import type { CancelTimer } from './clock.js';
 import { ThrottledError } from './errors.js';
-import { BasePolicy, contextOf, type ExecuteOptions, invoke, type Operation, type PolicyOptions } from './policy.js';
+import {
+  BasePolicy,
+  contextOf,
+  type ExecuteOptions,
+  invoke,
+  type Operation,
+  type PolicyOptions,
+} from './policy.js';
 import { abortReason, NEVER_ABORTED } from './signal.js';
 import { numberOption, optionalNumber } from './validate.js';
 
@@ -41,7 +48,9 @@ export class ThrottlePolicy extends BasePolicy {
   constructor(options: ThrottleOptions) {
     super(options);
     this.#rate = numberOption('rate', options?.rate, { min: 0, exclusiveMin: true });
-    this.burst = optionalNumber('burst', options.burst, Math.max(1, Math.floor(this.#rate)), { min: 1 });
+    this.burst = optionalNumber('burst', options.burst, Math.max(1, Math.floor(this.#rate)), {
+      min: 1,
+    });
     this.maxWaitMs = optionalNumber('maxWaitMs', options.maxWaitMs, Number.POSITIVE_INFINITY, {
       min: 0,
       allowInfinity: true,
@@ -127,10 +136,13 @@ export class ThrottlePolicy extends BasePolicy {
 
   #schedule(): void {
     this.#cancelTimer?.();
-    this.#cancelTimer = this.clock.setTimer(() => {
-      this.#cancelTimer = undefined;
-      this.#grant();
-    }, Math.ceil(this.#estimateWait(1)));
+    this.#cancelTimer = this.clock.setTimer(
+      () => {
+        this.#cancelTimer = undefined;
+        this.#grant();
+      },
+      Math.ceil(this.#estimateWait(1)),
+    );
   }
 
   /** Hands out every token that has accrued, in FIFO order, then re-arms for the next. */
@@ -175,4 +187,3 @@ export function throttle(options: ThrottleOptions): ThrottlePolicy {
   }
   return new ThrottlePolicy(options);
 }
-

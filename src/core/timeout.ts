@@ -5,7 +5,14 @@
  * ignores its signal (its late result is dropped, its late rejection swallowed).
  */
 import { DeadlineExceededError, TimeoutError } from './errors.js';
-import { BasePolicy, contextOf, type ExecuteOptions, invoke, type Operation, type PolicyOptions } from './policy.js';
+import {
+  BasePolicy,
+  contextOf,
+  type ExecuteOptions,
+  invoke,
+  type Operation,
+  type PolicyOptions,
+} from './policy.js';
 import { linkSignal } from './signal.js';
 import { numberOption } from './validate.js';
 
@@ -29,7 +36,9 @@ export class TimeoutPolicy extends BasePolicy {
     const start = this.clock.now();
     const scopedDeadline = start + this.ms;
     const deadline =
-      this.#scope === 'deadline' ? Math.min(scopedDeadline, outer.deadline ?? Number.POSITIVE_INFINITY) : outer.deadline;
+      this.#scope === 'deadline'
+        ? Math.min(scopedDeadline, outer.deadline ?? Number.POSITIVE_INFINITY)
+        : outer.deadline;
     const link = linkSignal(outer.signal);
     const ctx = { signal: link.signal, attempt: outer.attempt, deadline };
     return new Promise<T>((resolve, reject) => {

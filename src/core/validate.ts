@@ -5,7 +5,8 @@
 
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
+    return String(value);
   return typeof value;
 }
 
@@ -13,9 +14,20 @@ function show(value: unknown): string {
 export function numberOption(
   name: string,
   value: unknown,
-  range: { min?: number; max?: number; exclusiveMin?: boolean; integer?: boolean; allowInfinity?: boolean } = {},
+  range: {
+    min?: number;
+    max?: number;
+    exclusiveMin?: boolean;
+    integer?: boolean;
+    allowInfinity?: boolean;
+  } = {},
 ): number {
-  const { min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY, exclusiveMin = false, integer = false } = range;
+  const {
+    min = Number.NEGATIVE_INFINITY,
+    max = Number.POSITIVE_INFINITY,
+    exclusiveMin = false,
+    integer = false,
+  } = range;
   const describe = () => {
     const parts = [
       `${integer ? 'an integer' : range.allowInfinity ? 'a number' : 'a finite number'}`,
@@ -54,15 +66,23 @@ export function optionalNumber(
 /** A function, or `undefined` for `fallback`. */
 export function functionOption<F extends Function>(name: string, value: unknown, fallback: F): F {
   if (value === undefined) return fallback;
-  if (typeof value !== 'function') throw new TypeError(`Expected \`${name}\` to be a function, got ${show(value)}`);
+  if (typeof value !== 'function')
+    throw new TypeError(`Expected \`${name}\` to be a function, got ${show(value)}`);
   return value as F;
 }
 
 /** One of a fixed set of strings. */
-export function enumOption<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+export function enumOption<T extends string>(
+  name: string,
+  value: unknown,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    throw new TypeError(`Expected \`${name}\` to be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${show(value)}`);
+    throw new TypeError(
+      `Expected \`${name}\` to be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${show(value)}`,
+    );
   }
   return value as T;
 }

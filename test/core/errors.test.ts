@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  DeadlineExceededError,
+  isBrokenCircuitError,
+  isBulkheadRejectedError,
+  isDeadlineExceededError,
+  isRetryBudgetExhaustedError,
+  isSelfhealError,
+  isThrottledError,
+  isTimeoutError,
+  RetryBudgetExhaustedError,
+  SelfhealError,
+  ThrottledError,
+  TimeoutError,
+} from '../../src/core/index.js';
+
+describe('errors', () => {
+  const cause = new Error('upstream 503');
+  const cases = [
+    [
+      new ThrottledError(250, 5, 100),
+      'ThrottledError',
+      isThrottledError,
+      { retryAfterMs: 250, rate: 5 },
+    ],
+    [
+      new RetryBudgetExhaustedError(2, 10, cause),
+      'RetryBudgetExhaustedError',
+      isRetryBudgetExhaustedError,
+      { attempts: 2, retriesAllowed: 10, cause },
+    ],
+    [
+      new BrokenCircuitError('open', 1500, cause),
+      'BrokenCircuitError',
+      isBrokenCircuitError,
+      { retryAfterMs: 1500, state: 'open', cause },
+    ],
+    [new TimeoutError(300), 'TimeoutError', isTimeoutError, { timeoutMs: 300 }],
+    [
+      new DeadlineExceededError(1000, 1002),
+      'DeadlineExceededError',
+      isDeadlineExceededError,
+      { deadlineMs: 1000, elapsedMs: 1002 },
+    ],
+    [
+      new BulkheadRejectedError(4, 8),
+      'BulkheadRejectedError',
+      isBulkheadRejectedError,
+      { maxConcurrent: 4, queueLimit: 8 },
+    ],
+  ] as const;
+
+  it.each(cases)('%s has a stable name, its figures, and a guard', (error, name, guard, fields) => {
+    expect(error).toBeInstanceOf(SelfhealError);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe(name);
+    expect(error).toMatchObject(fields);
+    expect(error.message.length).toBeGreaterThan(10);
+    expect(isSelfhealError(error)).toBe(true);
+    expect(guard(error)).toBe(true);
+    expect(String(error.stack)).toContain(name);
+  });
+
+  it('guards reject other errors and other selfheal errors', () => {
+    expect(isSelfhealError(new Error('x'))).toBe(false);
+    expect(isSelfhealError(null)).toBe(false);
+    expect(isSelfhealError({ name: 'ThrottledError' })).toBe(false);
+    expect(isThrottledError(new TimeoutError(1))).toBe(false);
+  });
+
+  it('guards work on an error from another copy of the package (marker, not prototype)', () => {
+    const foreign = Object.assign(new Error('from another realm'), {
+      name: 'TimeoutError',
+      timeoutMs: 5,
+    });
+    Object.defineProperty(foreign, Symbol.for('selfheal.error'), { value: true });
+    expect(foreign).not.toBeInstanceOf(SelfhealError);
+    expect(isTimeoutError(foreign)).toBe(true);
+  });
+
+  it('messages carry the numbers a person needs', () => {
+    expect(new ThrottledError(249.2, 5, 100).message).toMatch(/250 ms.*rate 5\/s.*maxWaitMs 100/);
+    expect(new BrokenCircuitError('open', 1500).message).toContain('1500 ms');
+    expect(new BulkheadRejectedError(4, 8).message).toContain('4 running and 8 queued');
+  });
+});
