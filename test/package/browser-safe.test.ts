@@ -1,0 +1,52 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const src = fileURLToPath(new URL('../../src/', import.meta.url));
+const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+function importsOf(dir: string): Array<{ file: string; specifier: string }> {
+  const found: Array<{ file: string; specifier: string }> = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    const file = join(entry.parentPath, entry.name);
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+      found.push({ file: file.slice(src.length), specifier: match[1]! });
+    }
+  }
+  return found;
+}
+
+describe('dependency rules (DESIGN.md)', () => {
+  it('core imports no Node built-in and nothing of ours outside core', () => {
+    const bad = importsOf(join(src, 'core')).filter(
+      ({ specifier }) =>
+        builtins.has(specifier) || (specifier.startsWith('.') && specifier.startsWith('../')),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it('the browser-facing http entry imports no Node built-in', () => {
+    const bad = importsOf(join(src, 'http')).filter(({ specifier }) => builtins.has(specifier));
+    expect(bad).toEqual([]);
+  });
+
+  it('http, serverless (and later db, stream) never import each other', () => {
+    const siblings = ['http', 'serverless', 'stream', 'db'];
+    const bad = siblings.flatMap((dir) => {
+      let imports: Array<{ file: string; specifier: string }> = [];
+      try {
+        imports = importsOf(join(src, dir));
+      } catch {
+        return [];
+      }
+      return imports.filter(({ specifier }) =>
+        siblings.some((other) => other !== dir && new RegExp(`^\\.\\./${other}/`).test(specifier)),
+      );
+    });
+    expect(bad).toEqual([]);
+  });
+});
