@@ -34,7 +34,10 @@ export interface RetryOptions extends PolicyOptions {
   maxRetryAfterMs?: number;
   /** A retry budget (an instance to share, or options for a new one). @default none */
   budget?: RetryBudget | RetryBudgetOptions;
-  /** Whether an error is worth another attempt. @default every error but an abort */
+  /**
+   * Whether an error is worth another attempt. p-retry never retries a non-network
+   * `TypeError` (a bug, not an outage), whatever this says. @default every error but an abort
+   */
   shouldRetry?: (decision: RetryDecision) => boolean;
   /** @default Math.random */
   random?: RandomSource;
@@ -94,7 +97,7 @@ export class RetryPolicy extends BasePolicy {
     return pRetry((n) => invoke(fn, { signal, deadline, attempt: first + n - 1 }), {
       retries: this.limit,
       minTimeout: 0,
-      signal: signal.aborted || signal.reason !== undefined ? signal : undefined,
+      signal,
       // Decide, account and sleep here: p-retry calls this only when a retry can follow.
       shouldRetry: async ({ error, attemptNumber }) => {
         const attempt = first + attemptNumber - 1;
