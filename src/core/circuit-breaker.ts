@@ -7,6 +7,7 @@
  * `toJSON()` and comes back through `initialState`, for serverless instances.
  */
 import CircuitBreaker from 'opossum';
+import { type BreakerSnapshot, type BreakerState, LazyWindow, validateSnapshot } from './breaker-state.js';
 import { BrokenCircuitError } from './errors.js';
 import {
   BasePolicy,
@@ -16,19 +17,9 @@ import {
   type Operation,
   type PolicyOptions,
 } from './policy.js';
-import { functionOption, numberOption, optionalNumber } from './validate.js';
+import { functionOption, optionalNumber } from './validate.js';
 
-export type BreakerState = 'closed' | 'open' | 'half-open';
-
-/** A breaker's state as plain JSON, for `initialState`. */
-export interface BreakerSnapshot {
-  state: BreakerState;
-  /** Clock time the circuit last opened (open / half-open only). */
-  openedAt?: number;
-  /** Requests and failures in the current window. */
-  requests: number;
-  failures: number;
-}
+export type { BreakerSnapshot, BreakerState } from './breaker-state.js';
 
 export interface CircuitBreakerOptions extends PolicyOptions {
   /** Failure share (0–1] above which the circuit opens. @default 0.5 */
@@ -56,8 +47,7 @@ export class CircuitBreakerPolicy extends BasePolicy {
   readonly windowMs: number;
   readonly resetTimeoutMs: number;
   readonly #breaker: CircuitBreaker<Parameters<Action>, unknown>;
-  readonly #rotation = rotationController();
-  #bucket: number;
+  readonly #window: LazyWindow;
   #openedAt: number | undefined;
   #lastError: unknown;
 
@@ -91,7 +81,7 @@ export class CircuitBreakerPolicy extends BasePolicy {
     );
     const initial = options.initialState;
     if (initial !== undefined) validateSnapshot(initial);
-    this.#bucket = this.#bucketNow();
+    this.#window = new LazyWindow(this.clock, this.windowMs, BUCKETS);
     const action: Action = (fn, ctx) => invoke(fn, ctx);
     this.#breaker = new CircuitBreaker(action, {
       timeout: false,
@@ -103,7 +93,7 @@ export class CircuitBreakerPolicy extends BasePolicy {
       rollingPercentilesEnabled: false,
       enableSnapshots: false,
       // Buckets rotate lazily from the injected clock: no interval timer per breaker.
-      rotateBucketController: this.#rotation.emitter as never,
+      rotateBucketController: this.#window.controller as never,
       errorFilter: (error: unknown) => !isFailure(error),
       ...(initial && {
         state: {
@@ -119,7 +109,7 @@ export class CircuitBreakerPolicy extends BasePolicy {
         status: CircuitBreaker.newStatus({
           rollingCountBuckets: BUCKETS,
           rollingCountTimeout: this.windowMs,
-          rotateBucketController: this.#rotation.emitter as never,
+          rotateBucketController: this.#window.controller as never,
           stats: {
             fires: initial.requests,
             failures: initial.failures,
@@ -162,7 +152,7 @@ export class CircuitBreakerPolicy extends BasePolicy {
   }
 
   async execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
-    this.#rotate();
+    this.#window.catchUp();
     try {
       return (await this.#breaker.fire(fn as Operation<unknown>, contextOf(options))) as T;
     } catch (error) {
@@ -191,7 +181,7 @@ export class CircuitBreakerPolicy extends BasePolicy {
 
   /** The state as JSON, for `initialState` in the next instance. */
   toJSON(): BreakerSnapshot {
-    this.#rotate();
+    this.#window.catchUp();
     const { fires, failures } = this.#breaker.stats;
     return {
       state: this.state,
@@ -205,44 +195,6 @@ export class CircuitBreakerPolicy extends BasePolicy {
   dispose(): void {
     this.#breaker.shutdown();
   }
-
-  #bucketNow(): number {
-    return Math.floor(this.clock.now() / (this.windowMs / BUCKETS));
-  }
-
-  #rotate(): void {
-    const bucket = this.#bucketNow();
-    const steps = Math.min(BUCKETS, bucket - this.#bucket);
-    if (steps <= 0) return;
-    this.#bucket = bucket;
-    for (let i = 0; i < steps; i++) this.#rotation.rotate();
-  }
-}
-
-/** The slice of an EventEmitter opossum's Status needs, driven by our clock instead of a timer. */
-function rotationController() {
-  const listeners = new Set<() => void>();
-  const emitter = {
-    on: (_: unknown, fn: () => void) => listeners.add(fn),
-    removeListener: (_: unknown, fn: () => void) => listeners.delete(fn),
-    listenerCount: (_: unknown, fn?: () => void) =>
-      fn ? (listeners.has(fn) ? 1 : 0) : listeners.size,
-  };
-  return {
-    emitter,
-    rotate: () => {
-      for (const fn of listeners) fn();
-    },
-  };
-}
-
-function validateSnapshot(s: BreakerSnapshot): void {
-  if (typeof s !== 'object' || s === null || !['closed', 'open', 'half-open'].includes(s.state)) {
-    throw new TypeError("Expected `initialState.state` to be one of 'closed', 'open', 'half-open'");
-  }
-  numberOption('initialState.requests', s.requests, { min: 0, integer: true });
-  numberOption('initialState.failures', s.failures, { min: 0, max: s.requests, integer: true });
-  if (s.openedAt !== undefined) numberOption('initialState.openedAt', s.openedAt);
 }
 
 /** Creates a {@link CircuitBreakerPolicy}. */
