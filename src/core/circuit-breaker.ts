@@ -7,7 +7,12 @@
  * `toJSON()` and comes back through `initialState`, for serverless instances.
  */
 import CircuitBreaker from 'opossum';
-import { type BreakerSnapshot, type BreakerState, LazyWindow, validateSnapshot } from './breaker-state.js';
+import {
+  type BreakerSnapshot,
+  type BreakerState,
+  LazyWindow,
+  validateSnapshot,
+} from './breaker-state.js';
 import { BrokenCircuitError } from './errors.js';
 import {
   BasePolicy,

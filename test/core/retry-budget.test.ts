@@ -70,10 +70,13 @@ describe('retry budget', () => {
           for (const [index, end] of log.entries()) {
             if (end.kind !== 'retry') continue;
             const endBucket = Math.floor(end.at / bucketMs);
-            const inWindow = log.slice(0, index + 1).filter((e) => Math.floor(e.at / bucketMs) > endBucket - 10);
+            const inWindow = log
+              .slice(0, index + 1)
+              .filter((e) => Math.floor(e.at / bucketMs) > endBucket - 10);
             const requests = inWindow.filter((e) => e.kind === 'request').length;
             const retries = inWindow.filter((e) => e.kind === 'retry').length;
-            if (retries > Math.floor(ratio * requests + minPerSecond * (windowMs / 1000))) return false;
+            if (retries > Math.floor(ratio * requests + minPerSecond * (windowMs / 1000)))
+              return false;
           }
           return true;
         },
