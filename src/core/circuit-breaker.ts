@@ -5,6 +5,9 @@
  * {@link BrokenCircuitError} (carrying `retryAfterMs`). After `resetTimeoutMs` one
  * probe is let through: success closes, failure re-opens. State serialises with
  * `toJSON()` and comes back through `initialState`, for serverless instances.
+ *
+ * The injected clock drives the rolling window and `retryAfterMs`; the open → half-open
+ * timer is opossum's own (`setTimeout`, unref'd), so tests drive it with fake timers.
  */
 import CircuitBreaker from 'opossum';
 import {
