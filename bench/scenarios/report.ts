@@ -1,0 +1,128 @@
+/** Writes scenarios.json and scenarios.md: a table per scenario, goals, and selfheal's losses. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { checkGoals, findLosses, SELFHEAL_IDS } from './goals.js';
+import { reasonFor } from './notes.js';
+import type { BenchResults, ClientFigures } from './types.js';
+
+const COLUMNS: Array<[keyof ClientFigures, string]> = [
+  ['successRate', 'success'],
+  ['goodput', 'goodput'],
+  ['amplification', 'amplification'],
+  ['serverRequests', 'server req'],
+  ['throttled429', '429s'],
+  ['outageRequests', 'outage req'],
+  ['recoveryMs', 'recovery ms'],
+  ['p50Ms', 'p50 ms'],
+  ['p99Ms', 'p99 ms'],
+  ['overheadRatio', 'overhead ×ky'],
+  ['failedShed', 'shed'],
+  ['failedRefused', 'refused'],
+  ['failedTimeout', 'timeout'],
+  ['failedNetwork', 'network'],
+  ['failedOther', 'other'],
+];
+
+const cell = (v: unknown) => (v === null || v === undefined ? '–' : String(v));
+
+export function renderMarkdown(results: BenchResults, missing: readonly string[]): string {
+  const out: string[] = [
+    '# Scenario benchmarks: selfheal against bare fetch, ky, p-retry and cockatiel',
+    '',
+  ];
+  out.push(
+    `Generated ${results.generatedAt} by \`npm run bench${results.quick ? ' -- --quick' : ''}\`` +
+      `${results.quick ? ' (**quick mode: short runs, for checking the harness, not for conclusions**)' : ''}. ` +
+      'How to reproduce and what each figure means: [docs/benchmarks.md](../../docs/benchmarks.md).',
+    '',
+  );
+  for (const [k, v] of Object.entries(results.environment)) out.push(`- **${k}**: ${v}`);
+  out.push(
+    `- **caller deadline**: ${results.deadlineMs} ms per logical call (retries and waits included)`,
+    '',
+  );
+  out.push(
+    'One process runs the upstream and the client under test, turn by turn, on a shared machine: absolute ' +
+      'latencies are noisy; ratios and counts (amplification, goodput, 429s, outage requests) are the signal.',
+    '',
+  );
+  if (missing.length)
+    out.push(
+      `**Not run:** ${missing.join(', ')} (\`selfheal/http\`'s \`createClient\` was not available).`,
+      '',
+    );
+  out.push('## Clients', '', '| client | configuration |', '|---|---|');
+  for (const [id, c] of Object.entries(results.clients))
+    out.push(`| ${id} (${c.label}) | ${c.config} |`);
+  out.push('');
+  for (const s of Object.values(results.scenarios)) {
+    if (!s) continue;
+    const figures = Object.values(s.clients);
+    const cols = COLUMNS.filter(([k]) =>
+      figures.some((f) => f[k] !== null && (k !== 'goodput' || s.id !== 'overhead')),
+    );
+    out.push(`## ${s.title}`, '', s.summary, '');
+    out.push(
+      `Parameters: ${Object.entries(s.params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}` +
+        `${s.offeredRps ? `; offered ${s.offeredRps} req/s` : ''}${s.capacity ? `; capacity ${s.capacity} req/s` : ''}.`,
+      '',
+    );
+    out.push(
+      `| client | ${cols.map(([, h]) => h).join(' | ')} |`,
+      `|---|${cols.map(() => '---:').join('|')}|`,
+    );
+    for (const f of figures)
+      out.push(`| ${f.client} | ${cols.map(([k]) => cell(f[k])).join(' | ')} |`);
+    out.push('');
+  }
+  out.push(
+    '## Goals',
+    '',
+    `| goal | ${SELFHEAL_IDS.join(' | ')} |`,
+    `|---|${SELFHEAL_IDS.map(() => '---').join('|')}|`,
+  );
+  for (const g of checkGoals(results)) {
+    const v = SELFHEAL_IDS.map((id) => {
+      const r = g.verdicts[id]!;
+      return `${r.met === null ? 'n/a' : r.met ? '**met**' : '**missed**'}: ${r.detail}`;
+    });
+    out.push(`| ${g.goal} | ${v.join(' | ')} |`);
+  }
+  out.push('', '## Where selfheal loses to a peer', '');
+  const peers = Object.keys(results.clients).filter(
+    (id) => !(SELFHEAL_IDS as readonly string[]).includes(id),
+  );
+  const losses = findLosses(results, peers);
+  if (losses.length === 0)
+    out.push(
+      missing.length ? 'selfheal was not run.' : 'Nowhere in this run (beyond noise margins).',
+    );
+  else {
+    out.push(
+      'Every figure on which a selfheal client does worse than the best peer (beyond a noise margin), and why.',
+      '',
+    );
+    out.push(
+      '| scenario | client | figure | selfheal | best peer | why |',
+      '|---|---|---|---:|---|---|',
+    );
+    for (const l of losses) {
+      out.push(
+        `| ${l.scenario} | ${l.client} | ${l.figure} | ${l.value} | ${l.peer}: ${l.peerValue} | ${reasonFor(l)} |`,
+      );
+    }
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+export async function writeResults(dir: string, results: BenchResults, missing: readonly string[]) {
+  await mkdir(dir, { recursive: true });
+  const json = join(dir, 'scenarios.json');
+  const md = join(dir, 'scenarios.md');
+  await writeFile(json, `${JSON.stringify({ ...results, missingClients: missing }, null, 2)}\n`);
+  await writeFile(md, renderMarkdown(results, missing));
+  return { json, md };
+}
