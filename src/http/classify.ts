@@ -1,0 +1,70 @@
+/**
+ * What an answer means for the policies: retry it? is it a "slow down" signal for the
+ * adaptive rate? does it count against the breaker? A busy server is not a dead one:
+ * 429, and 503 with a valid Retry-After, feed the rate and never the breaker.
+ */
+import { parseQuota, type Quota } from './rate-limit-headers.js';
+import type { RetryRules } from './resolve-options.js';
+import { parseRetryAfter } from './retry-after.js';
+
+/** The policies' reading of one answer. */
+export interface Verdict {
+  /** 2xx–3xx, or an error status that is nobody's failure (404). */
+  ok: boolean;
+  /** Another attempt is allowed (status, method, Idempotency-Key). */
+  retry: boolean;
+  /** A "slow down" signal for the adaptive rate. */
+  throttle: boolean;
+  /** Counts as a failure for the circuit breaker. */
+  breakerFailure: boolean;
+  /** The delay the server asked for (Retry-After, else the quota reset when none is left). */
+  retryAfterMs: number | undefined;
+  /** Quota headers, when present. */
+  quota: Quota | undefined;
+}
+
+/** Whether a request may be sent again: an idempotent method, or an `Idempotency-Key` header. */
+export function mayRepeat(request: Request, rules: RetryRules): boolean {
+  return rules.methods.has(request.method.toLowerCase()) || request.headers.has('idempotency-key');
+}
+
+/**
+ * Classifies an answer. `repeatable` is {@link mayRepeat} for its request;
+ * `throttleStatuses` is the set of "slow down" statuses; `now` is wall-clock ms.
+ */
+export function classify(
+  response: Response,
+  repeatable: boolean,
+  rules: RetryRules,
+  throttleStatuses: ReadonlySet<number> | undefined,
+  readQuota: boolean,
+  now: number,
+): Verdict {
+  const status = response.status;
+  const quota = readQuota ? parseQuota(response.headers, now) : undefined;
+  if (status < 400)
+    return {
+      ok: true,
+      retry: false,
+      throttle: false,
+      breakerFailure: false,
+      retryAfterMs: undefined,
+      quota,
+    };
+  const retryAfter = parseRetryAfter(response.headers.get('retry-after'), now);
+  const throttleSignal = throttleStatuses?.has(status) ?? false;
+  const busy = status === 429 || (status === 503 && retryAfter !== undefined);
+  const retryAfterMs =
+    retryAfter ??
+    (quota && quota.remaining === 0 && (busy || throttleSignal) ? quota.resetMs : undefined);
+  const retryableStatus = rules.statusCodes.has(status);
+  const breakerFailure = status >= 500 && !busy;
+  return {
+    ok: !retryableStatus && !breakerFailure && !throttleSignal,
+    retry: retryableStatus && repeatable,
+    throttle: throttleSignal,
+    breakerFailure,
+    retryAfterMs,
+    quota,
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The client's shared state: one {@link OriginState} per origin, the stale cache, the
+ * event hub and the attempt counts ky's errors are tagged with. `fetchVia(f)` gives the
+ * resilient fetch ky calls, sending attempts through `f`.
+ */
+import type { EventHub } from '../core/index.js';
+import type { HttpEventMap } from './events.js';
+import type { Alarm } from './options.js';
+import { type OriginHealth, OriginState } from './origin-state.js';
+import { OVERRIDES, type RequestOverrides } from './request-overrides.js';
+import type { Resolved } from './resolve-options.js';
+import { runRequest } from './run-request.js';
+import { StaleCache } from './stale-cache.js';
+
+type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
+
+/** The health of every origin the client has talked to, as plain JSON. */
+export interface ClientHealth {
+  /** Clock time of the snapshot. */
+  at: number;
+  origins: Record<string, OriginHealth>;
+}
+
+/** Shared state of one client and everything extended from it. */
+export class Engine {
+  readonly origins = new Map<string, OriginState>();
+  readonly stale: StaleCache | undefined;
+  /** Attempts made, by the Response or error the caller got. */
+  readonly attempts = new WeakMap<object, number>();
+  readonly #deliver: (alarm: Alarm) => void;
+
+  constructor(
+    readonly config: Resolved,
+    readonly hub: EventHub<HttpEventMap>,
+  ) {
+    const stale = config.staleIfError;
+    this.stale = stale && new StaleCache(stale.maxAgeMs, stale.maxEntries);
+    this.#deliver = (alarm) => {
+      if (hub.listening) hub.emit({ type: 'alarm', source: 'http', ...alarm });
+      if (config.onAlarm) {
+        try {
+          config.onAlarm(alarm);
+        } catch (error) {
+          (globalThis as { reportError?: (e: unknown) => void }).reportError?.(error);
+        }
+      }
+    };
+  }
+
+  /** The fetch function ky calls: every request goes through its origin's pipeline, attempts through `f`. */
+  fetchVia(f: FetchLike): (input: Request | string | URL, init?: RequestInit) => Promise<Response> {
+    return (input, init) => {
+      const request = input instanceof Request ? input : new Request(input, init);
+      let rest = init;
+      let overrides: RequestOverrides | undefined;
+      if (init && OVERRIDES in init) {
+        const { [OVERRIDES]: o, ...others } = init as RequestInit & {
+          [OVERRIDES]?: RequestOverrides;
+        };
+        overrides = o;
+        rest = others;
+      }
+      return runRequest(this, this.#origin(request.url), request, rest, overrides, f);
+    };
+  }
+
+  /** Keeps a copy of a good GET answer for stale-if-error. */
+  remember(url: string, response: Response, now: number): void {
+    const stale = this.stale;
+    if (!stale) return;
+    response
+      .clone()
+      .arrayBuffer()
+      .then((body) => stale.store(url, response, body, now))
+      .catch(() => undefined);
+  }
+
+  /** A fresh Idempotency-Key. */
+  newKey(): string {
+    const c = globalThis.crypto;
+    if (typeof c?.randomUUID === 'function') return c.randomUUID();
+    const bytes = c.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  /** Every origin's health. */
+  health(): ClientHealth {
+    const origins: Record<string, OriginHealth> = {};
+    for (const [origin, state] of this.origins) origins[origin] = state.health();
+    return { at: this.config.clock.now(), origins };
+  }
+
+  #origin(url: string): OriginState {
+    const origin = originOf(url);
+    let state = this.origins.get(origin);
+    if (!state) {
+      state = new OriginState(origin, this.config, this.hub, this.#deliver);
+      this.origins.set(origin, state);
+    }
+    return state;
+  }
+}
+
+/** scheme://host:port of an absolute URL (as `Request.url` always is). */
+export function originOf(url: string): string {
+  const scheme = url.indexOf('//');
+  if (scheme === -1) return url;
+  const path = url.indexOf('/', scheme + 2);
+  const end = path === -1 ? url.length : path;
+  const query = url.slice(0, end).search(/[?#]/);
+  return url.slice(0, query === -1 ? end : query);
+}

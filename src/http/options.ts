@@ -1,0 +1,143 @@
+/**
+ * The options of `createClient`: ky's own, plus the resilience settings. Every field
+ * documents its default; `resolve-options.ts` validates them once, at construction.
+ */
+import type { Options as KyOptions } from 'ky';
+import type {
+  Backoff,
+  Clock,
+  ExponentialOptions,
+  RandomSource,
+  RetryBudget,
+  RetryBudgetOptions,
+} from '../core/index.js';
+import type { HttpEvent } from './events.js';
+
+/** Adaptive rate (AIMD) settings. */
+export interface AdaptiveOptions {
+  /** Factor the rate is multiplied by on a throttling answer. @default 0.7 */
+  beta?: number;
+  /** The rate never drops below this, requests/s. @default 0.5 */
+  minRate?: number;
+  /** Share of the rate at the last throttling answer regained per second of full use. @default 0.05 */
+  recoveryPerSecond?: number;
+}
+
+/** Per-origin token bucket. */
+export interface ThrottleOptions {
+  /** Requests per second. Without it the bucket stays off until the first throttling answer (when `adaptive`). */
+  rate?: number;
+  /** Requests that may go at once after a quiet period. @default max(1, floor(rate)) */
+  burst?: number;
+  /** Longest a request may wait for a token before `ThrottledError`. @default Infinity */
+  maxWaitMs?: number;
+  /** Lower the rate on throttling answers and recover on successes; `false` keeps `rate` fixed. @default true */
+  adaptive?: boolean | AdaptiveOptions;
+  /** Statuses that mean "slow down". @default [429, 502, 503, 504] */
+  statusCodes?: number[];
+  /** Pace the rest of an advertised quota (RateLimit headers) over its reset window once the share left is at or below this; `false` ignores quota headers. @default 0.5 */
+  pace?: number | false;
+}
+
+/** Retry settings. */
+export interface RetryOptions {
+  /** Retries after the first attempt. @default 2 */
+  limit?: number;
+  /** Methods retried without an `Idempotency-Key` header. @default ['get', 'head', 'put', 'delete', 'options', 'trace', 'query'] */
+  methods?: string[];
+  /** Statuses retried. @default [408, 429, 500, 502, 503, 504] */
+  statusCodes?: number[];
+  /** A core backoff strategy or its options. @default exponential({ baseMs: 100, maxMs: 30000, jitter: 'full' }) */
+  backoff?: Backoff | ExponentialOptions;
+  /** Longest `Retry-After` / reset delay honoured; longer ones are capped. @default 60000 */
+  maxRetryAfterMs?: number;
+  /** Retry budget per origin (options, or a shared instance); `false` for none. @default { ratio: 0.2, minPerSecond: 10, windowMs: 10000 } */
+  budget?: RetryBudgetOptions | RetryBudget | false;
+}
+
+/** Circuit breaker per origin. */
+export interface BreakerOptions {
+  /** Failure share (0–1] above which the circuit opens. @default 0.5 */
+  failureRateThreshold?: number;
+  /** Requests the window must hold before the rate is judged. @default 10 */
+  minimumRequests?: number;
+  /** Rolling window. @default 10000 */
+  windowMs?: number;
+  /** Time the circuit stays open before one probe. @default 30000 */
+  resetTimeoutMs?: number;
+}
+
+/** Concurrency cap per origin. */
+export interface BulkheadOptions {
+  /** Requests in flight at once. */
+  maxConcurrent: number;
+  /** Requests waiting for a slot. @default 0 */
+  queueLimit?: number;
+}
+
+/** Serve the last good GET response when the origin fails. */
+export interface StaleIfErrorOptions {
+  /** Oldest response served. @default 300000 */
+  maxAgeMs?: number;
+  /** Responses kept (least recently used dropped first). @default 100 */
+  maxEntries?: number;
+}
+
+/** An alarm: something a human should hear about. */
+export interface Alarm {
+  kind: 'utilization' | 'breaker-open' | 'retry-budget';
+  origin: string;
+  /** One line for a person. */
+  message: string;
+  /** Clock time. */
+  at: number;
+  /** The figure that crossed its threshold (utilization share, failure rate, retries allowed). */
+  value: number;
+}
+
+/** Alarm settings. */
+export interface AlarmOptions {
+  /** Share of the origin's limit at which a `utilization` alarm fires. @default 0.8 */
+  utilization?: number;
+}
+
+/** A fallback: a Response, or a value sent as a JSON body; `undefined` means "no fallback". */
+export type FallbackHandler = (error: unknown, request: Request) => unknown;
+
+/** Resilience options of {@link createClient}. */
+export interface ResilienceOptions {
+  /** Token bucket per origin; `false` turns self-throttling off. @default { adaptive: true } */
+  throttle?: ThrottleOptions | false;
+  /** Retries: a limit or options; `0`/`false` for none. @default { limit: 2 } */
+  retry?: number | RetryOptions | false;
+  /** Per-attempt timeout, ms; `false` for none. @default 10000 */
+  timeout?: number | false;
+  /** Whole-request timeout (waits and retries included), ms; `false` for none. @default false */
+  totalTimeout?: number | false;
+  /** Circuit breaker per origin; `false` for none. @default {} (the defaults below) */
+  breaker?: BreakerOptions | false;
+  /** Concurrency cap per origin; `false` for none. @default false */
+  bulkhead?: BulkheadOptions | false;
+  /** `'auto'` adds an `Idempotency-Key` to POST and PATCH requests, so they may be retried. @default undefined */
+  idempotencyKey?: 'auto';
+  /** Called when a request fails for good; return a Response or a JSON value to serve instead. @default undefined */
+  fallback?: FallbackHandler;
+  /** Serve the last good GET response when the origin fails; `false` for none. @default false */
+  staleIfError?: StaleIfErrorOptions | false;
+  /** Read the body inside the attempt, so timeouts and retries cover it; `false` for streams. @default true */
+  bufferBody?: boolean;
+  /** Alarm thresholds. @default { utilization: 0.8 } */
+  alarms?: AlarmOptions;
+  /** Called with every alarm. @default undefined */
+  onAlarm?: (alarm: Alarm) => void;
+  /** Called with every event (core and request-level). @default undefined */
+  onEvent?: (event: HttpEvent) => void;
+  /** Time source. @default systemClock */
+  clock?: Clock;
+  /** Random source for jitter. @default Math.random */
+  random?: RandomSource;
+}
+
+/** ky's options with resilience settings in place of ky's `retry` and `timeout`. */
+export type ClientOptions = Omit<KyOptions, 'retry' | 'timeout' | 'totalTimeout'> &
+  ResilienceOptions;

@@ -1,0 +1,186 @@
+/**
+ * The self-throttle of one origin, as a policy: a core token bucket whose rate adapts
+ * (AIMD) to throttling answers, plus a pacer that spreads the rest of an advertised
+ * quota (RateLimit headers) over its reset window. With no `rate` configured, the bucket
+ * stays off (no cost) until the first throttling answer, then engages at the measured rate.
+ */
+import {
+  BasePolicy,
+  type Clock,
+  contextOf,
+  type ExecuteOptions,
+  invoke,
+  type Operation,
+  type ThrottlePolicy,
+  throttle,
+} from '../core/index.js';
+import { decreased, engagedRate, increased, quotaPace } from './adaptive-rate.js';
+import type { Quota } from './rate-limit-headers.js';
+import { RateMeter } from './rate-meter.js';
+import type { ResolvedThrottle } from './resolve-options.js';
+
+type RateChange = (
+  from: number | null,
+  to: number | null,
+  reason: 'throttled' | 'recovered' | 'quota',
+) => void;
+
+/** Per-origin self-throttle: adaptive bucket + quota pacer. */
+export class OriginThrottle extends BasePolicy {
+  readonly kind = 'throttle';
+  /** Attempts sent, per second. */
+  readonly sends = new RateMeter();
+  /** Successful answers, per second. */
+  readonly goodput = new RateMeter();
+  readonly #settings: ResolvedThrottle;
+  readonly #onRateChange: RateChange;
+  #bucket: ThrottlePolicy | undefined;
+  #pacer: ThrottlePolicy | undefined;
+  #pacedUntil = 0;
+  #ceiling: number;
+  #reference: number;
+  #reportedRate: number;
+  #lastDecreaseAt = Number.NEGATIVE_INFINITY;
+
+  constructor(settings: ResolvedThrottle, clock: Clock, onRateChange: RateChange) {
+    super({ clock });
+    this.#settings = settings;
+    this.#onRateChange = onRateChange;
+    this.#ceiling = settings.rate ?? Number.POSITIVE_INFINITY;
+    this.#reference = settings.rate ?? 0;
+    this.#reportedRate = settings.rate ?? 0;
+    if (settings.rate !== undefined) this.#bucket = this.#newBucket(settings.rate, settings.burst);
+  }
+
+  /** The bucket's rate, requests/s; `null` while the bucket is off. */
+  get rate(): number | null {
+    return this.#bucket ? this.#bucket.rate : null;
+  }
+
+  /** Tokens in the bucket now; `null` while the bucket is off. */
+  get tokens(): number | null {
+    return this.#bucket ? this.#bucket.tokens : null;
+  }
+
+  /** Requests waiting for a token (bucket and pacer). */
+  get queueLength(): number {
+    return (this.#bucket?.queueLength ?? 0) + (this.#pacer?.queueLength ?? 0);
+  }
+
+  /** The quota pace in force, or `null`. */
+  get pacing(): { rate: number; untilMs: number } | null {
+    if (!this.#pacer || this.clock.now() >= this.#pacedUntil) return null;
+    return { rate: this.#pacer.rate, untilMs: this.#pacedUntil };
+  }
+
+  execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    if (!this.#bucket && !this.#pacer) return invoke(fn, contextOf(options));
+    return this.#gated(fn, contextOf(options));
+  }
+
+  async #gated<T>(fn: Operation<T>, ctx: ReturnType<typeof contextOf>): Promise<T> {
+    if (this.#bucket) await this.#bucket.acquire(ctx.signal);
+    const pacer = this.#pacer;
+    if (pacer) {
+      if (this.clock.now() < this.#pacedUntil) await pacer.acquire(ctx.signal);
+      else if (pacer.queueLength === 0) this.#pacer = undefined;
+    }
+    return invoke(fn, ctx);
+  }
+
+  /** An attempt was sent. */
+  onSent(now: number): void {
+    this.sends.record(now);
+  }
+
+  /** A successful answer: goodput, and additive increase of the adaptive rate. */
+  onSuccess(now: number): void {
+    this.goodput.record(now);
+    const adaptive = this.#settings.adaptive;
+    const bucket = this.#bucket;
+    if (!adaptive || !bucket) return;
+    if (bucket.rate < this.#ceiling) {
+      const next = increased(bucket.rate, this.#reference, this.#ceiling, adaptive);
+      bucket.setRate(next);
+      if (next < this.#ceiling && next < this.#reportedRate * 1.1) return;
+    }
+    if (this.#settings.rate === undefined && bucket.rate >= this.#ceiling) {
+      if (bucket.queueLength > 0) return;
+      // A learned bucket back at the rate that drew the throttling: switch it off again.
+      this.#bucket = undefined;
+      this.#ceiling = Number.POSITIVE_INFINITY;
+      this.#report(bucket.rate, null, 'recovered');
+      return;
+    }
+    if (bucket.rate !== this.#reportedRate)
+      this.#report(this.#reportedRate, bucket.rate, 'recovered');
+  }
+
+  /**
+   * A throttling answer to an attempt sent at `sentAt`: one multiplicative decrease per
+   * round trip (answers to requests sent before the last decrease are already accounted for).
+   */
+  onThrottle(sentAt: number, now: number): void {
+    const adaptive = this.#settings.adaptive;
+    if (!adaptive || sentAt < this.#lastDecreaseAt) return;
+    this.#lastDecreaseAt = now;
+    const bucket = this.#bucket;
+    if (!bucket) {
+      const sendRate = this.sends.rate(now);
+      const rate = engagedRate(sendRate, this.goodput.rate(now), adaptive);
+      this.#ceiling = Math.max(rate, sendRate);
+      this.#reference = rate;
+      this.#bucket = this.#newBucket(rate, this.#settings.burst ?? 1);
+      this.#report(null, rate, 'throttled');
+      return;
+    }
+    const from = bucket.rate;
+    this.#reference = from;
+    bucket.setRate(decreased(from, adaptive));
+    this.#report(from, bucket.rate, 'throttled');
+  }
+
+  /** Quota headers on an answer: pace the rest of the quota when it is nearly spent. */
+  onQuota(quota: Quota, now: number): void {
+    const threshold = this.#settings.pace;
+    if (threshold === undefined) return;
+    const share = quota.limit ? quota.remaining / quota.limit : quota.remaining === 0 ? 0 : 1;
+    if (share > threshold) {
+      if (this.#pacer && this.#pacer.queueLength === 0) this.#pacer = undefined;
+      return;
+    }
+    const pace = quotaPace(quota.remaining, quota.resetMs);
+    // None left: one token after the reset (plus a little for clock skew), none before.
+    const rate = pace > 0 ? pace : 1000 / (quota.resetMs + 10);
+    const from = this.#pacer && now < this.#pacedUntil ? this.#pacer.rate : null;
+    if (!this.#pacer) this.#pacer = this.#newBucket(rate, 1);
+    else this.#pacer.setRate(rate);
+    if (pace === 0) this.#drain(this.#pacer);
+    this.#pacedUntil = now + quota.resetMs + (pace === 0 ? 10 : 0);
+    if (from === null || Math.abs(from - rate) > from * 0.25) this.#report(from, rate, 'quota');
+  }
+
+  #drain(bucket: ThrottlePolicy): void {
+    while (bucket.queueLength === 0 && bucket.tokens >= 1) void bucket.acquire();
+  }
+
+  #newBucket(rate: number, burst: number | undefined): ThrottlePolicy {
+    const bucket = throttle({
+      rate,
+      burst,
+      maxWaitMs: this.#settings.maxWaitMs,
+      clock: this.clock,
+    });
+    bucket.events.forwardTo(this.events);
+    return bucket;
+  }
+
+  #report(
+    from: number | null,
+    to: number | null,
+    reason: 'throttled' | 'recovered' | 'quota',
+  ): void {
+    if (reason !== 'quota' && to !== null) this.#reportedRate = to;
+    this.#onRateChange(from, to, reason);
+  }
+}

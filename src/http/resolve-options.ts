@@ -1,0 +1,296 @@
+/**
+ * Validates the resilience options once, at `createClient` time, and fills in the
+ * defaults. Messages name the option by its full path (`throttle.rate`, `retry.limit`).
+ */
+import {
+  type Backoff,
+  type Clock,
+  enumOption,
+  exponential,
+  functionOption,
+  numberOption,
+  objectOption,
+  optionalNumber,
+  type RandomSource,
+  RetryBudget,
+  type RetryBudgetOptions,
+  systemClock,
+  systemRandom,
+} from '../core/index.js';
+import type {
+  Alarm,
+  BreakerOptions,
+  BulkheadOptions,
+  FallbackHandler,
+  ResilienceOptions,
+  RetryOptions,
+  ThrottleOptions,
+} from './options.js';
+
+/** Throttle settings with defaults applied. */
+export interface ResolvedThrottle {
+  rate: number | undefined;
+  burst: number | undefined;
+  maxWaitMs: number;
+  adaptive: { beta: number; minRate: number; recoveryPerSecond: number } | undefined;
+  statusCodes: ReadonlySet<number>;
+  pace: number | undefined;
+}
+
+/** Retry settings with defaults applied (the per-request part). */
+export interface RetryRules {
+  limit: number;
+  methods: ReadonlySet<string>;
+  statusCodes: ReadonlySet<number>;
+}
+
+/** Everything `createClient` needs, validated. */
+export interface Resolved {
+  throttle: ResolvedThrottle | undefined;
+  retry: RetryRules;
+  backoff: Backoff;
+  maxRetryAfterMs: number;
+  budget: RetryBudget | RetryBudgetOptions | undefined;
+  timeout: number | undefined;
+  totalTimeout: number | undefined;
+  breaker: Required<BreakerOptions> | undefined;
+  bulkhead: Required<BulkheadOptions> | undefined;
+  idempotencyKey: boolean;
+  fallback: FallbackHandler | undefined;
+  staleIfError: { maxAgeMs: number; maxEntries: number } | undefined;
+  bufferBody: boolean;
+  utilization: number;
+  onAlarm: ((alarm: Alarm) => void) | undefined;
+  clock: Clock;
+  random: RandomSource;
+}
+
+const DEFAULT_METHODS = ['get', 'head', 'put', 'delete', 'options', 'trace', 'query'];
+const DEFAULT_RETRY_STATUSES = [408, 429, 500, 502, 503, 504];
+const DEFAULT_THROTTLE_STATUSES = [429, 502, 503, 504];
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Validates `options`; throws TypeError / RangeError naming the option. */
+export function resolveOptions(options: ResilienceOptions): Resolved {
+  const clock = options.clock ?? systemClock;
+  if (typeof clock.now !== 'function' || typeof clock.setTimer !== 'function') {
+    throw new TypeError('Expected `clock` to have now() and setTimer()');
+  }
+  const retry = resolveRetry(options.retry);
+  return {
+    throttle: resolveThrottle(options.throttle),
+    ...retry,
+    timeout: optionalTimeout('timeout', options.timeout, 10_000),
+    totalTimeout: optionalTimeout('totalTimeout', options.totalTimeout, undefined),
+    breaker: resolveBreaker(options.breaker),
+    bulkhead: resolveBulkhead(options.bulkhead),
+    idempotencyKey:
+      options.idempotencyKey !== undefined &&
+      enumOption('idempotencyKey', options.idempotencyKey, ['auto'], 'auto') === 'auto',
+    fallback:
+      options.fallback === undefined
+        ? undefined
+        : functionOption<FallbackHandler>('fallback', options.fallback, () => undefined),
+    staleIfError: resolveStale(options.staleIfError),
+    bufferBody: booleanOption('bufferBody', options.bufferBody, true),
+    utilization: optionalNumber(
+      'alarms.utilization',
+      objectOption<{ utilization?: number }>('alarms', options.alarms)?.utilization,
+      0.8,
+      { min: 0, max: 1, exclusiveMin: true },
+    ),
+    onAlarm:
+      options.onAlarm === undefined
+        ? undefined
+        : functionOption<(alarm: Alarm) => void>('onAlarm', options.onAlarm, () => {}),
+    clock,
+    random: functionOption('random', options.random, systemRandom),
+  };
+}
+
+/** A per-attempt or total timeout: a positive number of ms, `false`, or the default. */
+export function optionalTimeout(
+  name: string,
+  value: unknown,
+  fallback: number | undefined,
+): number | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) return fallback;
+  return numberOption(name, value, { min: 0, max: MAX_TIMER_MS, exclusiveMin: true });
+}
+
+function resolveThrottle(value: ThrottleOptions | false | undefined): ResolvedThrottle | undefined {
+  if (value === false) return undefined;
+  const o = objectOption<ThrottleOptions>('throttle', value) ?? {};
+  const rate =
+    o.rate === undefined
+      ? undefined
+      : numberOption('throttle.rate', o.rate, { min: 0, exclusiveMin: true });
+  const burst =
+    o.burst === undefined ? undefined : numberOption('throttle.burst', o.burst, { min: 1 });
+  const adaptiveInput = o.adaptive === undefined || o.adaptive === true ? {} : o.adaptive;
+  if (adaptiveInput !== false) objectOption('throttle.adaptive', adaptiveInput);
+  const adaptive =
+    adaptiveInput === false
+      ? undefined
+      : {
+          beta: optionalNumber('throttle.adaptive.beta', adaptiveInput.beta, 0.7, {
+            min: 0,
+            max: 1,
+            exclusiveMin: true,
+          }),
+          minRate: optionalNumber(
+            'throttle.adaptive.minRate',
+            adaptiveInput.minRate,
+            Math.min(0.5, rate ?? 0.5),
+            { min: 0, exclusiveMin: true },
+          ),
+          recoveryPerSecond: optionalNumber(
+            'throttle.adaptive.recoveryPerSecond',
+            adaptiveInput.recoveryPerSecond,
+            0.05,
+            { min: 0 },
+          ),
+        };
+  if (!adaptive && rate === undefined) {
+    throw new TypeError(
+      'Expected `throttle.rate` when `throttle.adaptive` is false (or set `throttle: false`)',
+    );
+  }
+  const pace =
+    o.pace === false ? undefined : optionalNumber('throttle.pace', o.pace, 0.5, { min: 0, max: 1 });
+  return {
+    rate,
+    burst,
+    maxWaitMs: optionalNumber('throttle.maxWaitMs', o.maxWaitMs, Number.POSITIVE_INFINITY, {
+      min: 0,
+      allowInfinity: true,
+    }),
+    adaptive,
+    statusCodes: statusSet('throttle.statusCodes', o.statusCodes, DEFAULT_THROTTLE_STATUSES),
+    pace,
+  };
+}
+
+function resolveRetry(value: number | RetryOptions | false | undefined) {
+  const o: RetryOptions =
+    value === false
+      ? { limit: 0 }
+      : typeof value === 'number'
+        ? { limit: value }
+        : (objectOption<RetryOptions>('retry', value) ?? {});
+  const backoffInput = objectOption<Backoff | Record<string, unknown>>('retry.backoff', o.backoff);
+  const backoff =
+    backoffInput && typeof (backoffInput as Backoff).delay === 'function'
+      ? (backoffInput as Backoff)
+      : exponential(backoffInput as never);
+  const budgetInput = o.budget === false ? undefined : (o.budget ?? {});
+  if (budgetInput !== undefined && !(budgetInput instanceof RetryBudget)) {
+    objectOption('retry.budget', budgetInput);
+    new RetryBudget(budgetInput); // validates ratio / minPerSecond / windowMs now, not at the first request
+  }
+  return {
+    retry: retryRules(o, undefined),
+    backoff,
+    maxRetryAfterMs: optionalNumber('retry.maxRetryAfterMs', o.maxRetryAfterMs, 60_000, { min: 0 }),
+    budget: budgetInput,
+  };
+}
+
+/** Validates the per-request part of the retry options, on top of `base` (or the defaults). */
+export function retryRules(
+  o: Pick<RetryOptions, 'limit' | 'methods' | 'statusCodes'>,
+  base: RetryRules | undefined,
+): RetryRules {
+  return {
+    limit:
+      o.limit === undefined
+        ? (base?.limit ?? 2)
+        : numberOption('retry.limit', o.limit, { min: 0, max: 100, integer: true }),
+    methods: o.methods === undefined && base ? base.methods : methodSet(o.methods),
+    statusCodes:
+      o.statusCodes === undefined && base
+        ? base.statusCodes
+        : statusSet('retry.statusCodes', o.statusCodes, DEFAULT_RETRY_STATUSES),
+  };
+}
+
+function resolveBreaker(
+  value: BreakerOptions | false | undefined,
+): Required<BreakerOptions> | undefined {
+  if (value === false) return undefined;
+  const o = objectOption<BreakerOptions>('breaker', value) ?? {};
+  return {
+    failureRateThreshold: optionalNumber(
+      'breaker.failureRateThreshold',
+      o.failureRateThreshold,
+      0.5,
+      { min: 0, max: 1, exclusiveMin: true },
+    ),
+    minimumRequests: optionalNumber('breaker.minimumRequests', o.minimumRequests, 10, {
+      min: 1,
+      integer: true,
+    }),
+    windowMs: optionalNumber('breaker.windowMs', o.windowMs, 10_000, { min: 10, integer: true }),
+    resetTimeoutMs: optionalNumber('breaker.resetTimeoutMs', o.resetTimeoutMs, 30_000, { min: 0 }),
+  };
+}
+
+function resolveBulkhead(
+  value: BulkheadOptions | false | undefined,
+): Required<BulkheadOptions> | undefined {
+  if (value === false || value === undefined) return undefined;
+  const o = objectOption<BulkheadOptions>('bulkhead', value)!;
+  return {
+    maxConcurrent: numberOption('bulkhead.maxConcurrent', o.maxConcurrent, {
+      min: 1,
+      integer: true,
+    }),
+    queueLimit: optionalNumber('bulkhead.queueLimit', o.queueLimit, 0, {
+      min: 0,
+      integer: true,
+      allowInfinity: true,
+    }),
+  };
+}
+
+function resolveStale(value: ResilienceOptions['staleIfError']) {
+  if (value === false || value === undefined) return undefined;
+  const o = objectOption<{ maxAgeMs?: number; maxEntries?: number }>('staleIfError', value)!;
+  return {
+    maxAgeMs: optionalNumber('staleIfError.maxAgeMs', o.maxAgeMs, 300_000, {
+      min: 0,
+      allowInfinity: true,
+    }),
+    maxEntries: optionalNumber('staleIfError.maxEntries', o.maxEntries, 100, {
+      min: 1,
+      integer: true,
+    }),
+  };
+}
+
+function statusSet(name: string, value: unknown, fallback: number[]): ReadonlySet<number> {
+  if (value === undefined) return new Set(fallback);
+  if (!Array.isArray(value))
+    throw new TypeError(
+      `Expected \`${name}\` to be an array of HTTP status codes, got ${typeof value}`,
+    );
+  return new Set(
+    value.map((s, i) => numberOption(`${name}[${i}]`, s, { min: 100, max: 599, integer: true })),
+  );
+}
+
+function methodSet(value: unknown): ReadonlySet<string> {
+  if (value === undefined) return new Set(DEFAULT_METHODS);
+  if (!Array.isArray(value) || value.some((m) => typeof m !== 'string' || m === '')) {
+    throw new TypeError('Expected `retry.methods` to be an array of HTTP method names');
+  }
+  return new Set(value.map((m: string) => m.toLowerCase()));
+}
+
+function booleanOption(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean')
+    throw new TypeError(`Expected \`${name}\` to be a boolean, got ${typeof value}`);
+  return value;
+}

@@ -1,0 +1,249 @@
+/**
+ * One request through an origin's pipeline: deadline ▸ retry ▸ breaker ▸ throttle ▸
+ * bulkhead ▸ attempt timeout ▸ fetch. Each attempt re-sends a clone of the request,
+ * classifies the answer and reports it to the adaptive rate; the last failure is
+ * handed back to ky (which raises its HTTPError) or degraded (stale / fallback).
+ */
+import {
+  type AttemptContext,
+  isRetryBudgetExhaustedError,
+  isTimeoutError,
+  RetryBudgetExhaustedError,
+} from '../core/index.js';
+import { AttemptFailure, httpError, unwrap } from './attempt-failure.js';
+import { classify, mayRepeat } from './classify.js';
+import { degrade, isOriginFailure } from './degrade.js';
+import type { Engine } from './engine.js';
+import { stripQuery } from './events.js';
+import type { OriginState } from './origin-state.js';
+import type { RequestOverrides } from './request-overrides.js';
+import { keepUrl } from './stale-cache.js';
+
+type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
+
+/** Runs `request` to its end: a Response for ky, or the error a caller should see. */
+export async function runRequest(
+  engine: Engine,
+  state: OriginState,
+  request: Request,
+  init: RequestInit | undefined,
+  overrides: RequestOverrides | undefined,
+  fetchImpl: FetchLike,
+): Promise<Response> {
+  const { config, hub } = engine;
+  const { clock } = config;
+  const rules = overrides?.retry ?? config.retry;
+  const timeoutMs =
+    overrides?.timeout === undefined ? config.timeout : (overrides.timeout ?? undefined);
+  const totalMs =
+    overrides?.totalTimeout === undefined
+      ? config.totalTimeout
+      : (overrides.totalTimeout ?? undefined);
+  if (
+    config.idempotencyKey &&
+    (request.method === 'POST' || request.method === 'PATCH') &&
+    !request.headers.has('idempotency-key')
+  ) {
+    request.headers.set('idempotency-key', engine.newKey());
+  }
+  const repeatable = mayRepeat(request, rules);
+  const hasBody = request.body !== null;
+  const throttle = state.throttle;
+  const throttleStatuses = config.throttle?.statusCodes;
+  const readQuota = config.throttle?.pace !== undefined;
+  const start = clock.now();
+  let attempts = 0;
+  let unread: Response | undefined;
+  state.counts.requests++;
+  state.inFlight++;
+
+  const attempt = async (ctx: AttemptContext): Promise<Response> => {
+    if (unread) void unread.body?.cancel().catch(noop);
+    unread = undefined;
+    attempts = ctx.attempt;
+    state.counts.attempts++;
+    if (ctx.attempt > 1) state.counts.retries++;
+    const sentAt = clock.now();
+    throttle?.onSent(sentAt);
+    state.checkRate(sentAt);
+    let response: Response;
+    try {
+      response = await fetchImpl(
+        hasBody ? request.clone() : request,
+        init ? { ...init, signal: ctx.signal } : { signal: ctx.signal },
+      );
+      if (config.bufferBody) response = await buffered(response);
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      throw new AttemptFailure(error, repeatable, true, undefined, rules.limit, undefined, request);
+    }
+    const now = clock.now();
+    const status = response.status;
+    const verdict = classify(response, repeatable, rules, throttleStatuses, readQuota, now);
+    if (status === 429) state.counts.status429++;
+    else if (status >= 500) state.counts.status5xx++;
+    if (verdict.quota) state.onQuota(verdict.quota, now);
+    if (verdict.throttle) throttle?.onThrottle(sentAt, now);
+    else if (response.ok) throttle?.onSuccess(now);
+    if (hub.listening) {
+      const v = verdict.ok ? 'ok' : verdict.retry ? 'retry' : 'fail';
+      hub.emit({
+        type: 'response',
+        source: 'http',
+        at: now,
+        ...info(state, request),
+        attempt: ctx.attempt,
+        status,
+        durationMs: now - sentAt,
+        verdict: v,
+      });
+    }
+    if (verdict.ok) {
+      if (response.ok && engine.stale && request.method === 'GET')
+        engine.remember(request.url, response, now);
+      return response;
+    }
+    if (!config.bufferBody) unread = response;
+    return Promise.reject(
+      new AttemptFailure(
+        httpError(response, request),
+        verdict.retry,
+        verdict.breakerFailure,
+        verdict.retryAfterMs,
+        rules.limit,
+        response,
+        request,
+      ),
+    );
+  };
+
+  const timeoutPolicy =
+    timeoutMs === undefined ? undefined : state.timeoutPolicy(timeoutMs, 'attempt');
+  const timedOut = (error: unknown) => {
+    throw isTimeoutError(error)
+      ? new AttemptFailure(error, repeatable, true, undefined, rules.limit, undefined, request)
+      : error;
+  };
+  const op = timeoutPolicy
+    ? (ctx: AttemptContext) => timeoutPolicy.execute(attempt, ctx).catch(timedOut)
+    : attempt;
+  const signal = request.signal;
+  try {
+    const response =
+      totalMs === undefined
+        ? await state.withoutDeadline.execute(op, { signal })
+        : await state
+            .timeoutPolicy(totalMs, 'deadline')
+            .execute((ctx) => state.withDeadline.execute(op, ctx), { signal });
+    engine.attempts.set(response, attempts);
+    settle(engine, state, request, start, attempts, response.status);
+    return response;
+  } catch (error) {
+    return await failed(engine, state, request, error, start, Math.max(attempts, 1));
+  } finally {
+    state.inFlight--;
+  }
+}
+
+async function failed(
+  engine: Engine,
+  state: OriginState,
+  request: Request,
+  error: unknown,
+  start: number,
+  attempts: number,
+) {
+  const now = engine.config.clock.now();
+  let last = error instanceof AttemptFailure ? error : undefined;
+  let cause = unwrap(error);
+  if (isRetryBudgetExhaustedError(error)) {
+    last = error.cause instanceof AttemptFailure ? error.cause : undefined;
+    cause = new RetryBudgetExhaustedError(
+      error.attempts,
+      error.retriesAllowed,
+      unwrap(error.cause),
+    );
+    state.alarms.budgetExhausted(error.retriesAllowed, state.budget?.windowMs ?? 0, now);
+  }
+  const response = cause instanceof RetryBudgetExhaustedError ? undefined : last?.response;
+  if (!request.signal.aborted && isOriginFailure(cause, response)) {
+    const served = await degrade(request, cause, engine.stale, engine.config.fallback, now);
+    if (served) {
+      if (response && !engine.config.bufferBody) void response.body?.cancel().catch(noop);
+      state.counts.fallbacks++;
+      if (engine.hub.listening) {
+        engine.hub.emit({
+          type: 'degraded',
+          source: 'http',
+          at: now,
+          ...info(state, request),
+          reason: served.reason,
+          error: cause,
+          ageMs: served.ageMs,
+        });
+      }
+      settle(engine, state, request, start, attempts, served.response.status);
+      return served.response;
+    }
+  }
+  state.counts.failures++;
+  if (response) {
+    engine.attempts.set(response, attempts);
+    settle(engine, state, request, start, attempts, response.status);
+    return response;
+  }
+  if (typeof cause === 'object' && cause !== null) engine.attempts.set(cause, attempts);
+  settle(engine, state, request, start, attempts, 0, cause);
+  throw cause;
+}
+
+function settle(
+  engine: Engine,
+  state: OriginState,
+  request: Request,
+  start: number,
+  attempts: number,
+  status: number,
+  error?: unknown,
+) {
+  if (!engine.hub.listening) return;
+  const now = engine.config.clock.now();
+  engine.hub.emit({
+    type: 'settled',
+    source: 'http',
+    at: now,
+    ...info(state, request),
+    attempts,
+    status,
+    durationMs: now - start,
+    ...(error !== undefined && { error }),
+  });
+}
+
+function info(state: OriginState, request: Request) {
+  return { origin: state.origin, method: request.method, url: stripQuery(request.url) };
+}
+
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/** Reads the body inside the attempt, so a reset mid-body is a failed (retryable) attempt. */
+async function buffered(response: Response): Promise<Response> {
+  if (
+    !response.body ||
+    response.type === 'opaque' ||
+    response.status < 200 ||
+    NULL_BODY.has(response.status)
+  )
+    return response;
+  const body = await response.arrayBuffer();
+  const copy = new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+  keepUrl(copy, response.url);
+  if (response.redirected) Object.defineProperty(copy, 'redirected', { value: true });
+  return copy;
+}
+
+function noop(): void {}
