@@ -8,7 +8,7 @@
  */
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock, Disposer } from '../core/index.js';
-import type { Subscribable, TelemetryEvent } from '../telemetry/index.js';
+import { eventField, type Subscribable, type TelemetryEvent } from '../telemetry/index.js';
 import type { InFlightOperation, RecordedEvent } from './types.js';
 
 interface Open {
@@ -85,14 +85,14 @@ export class InvocationCollector {
     const owner = this.#storage.getStore();
     if (owner !== undefined && owner !== this.#token) return;
     this.counts[event.type] = (this.counts[event.type] ?? 0) + 1;
-    if (this.events.length < this.#max) this.events.push({ ...event });
+    if (this.events.length < this.#max) this.events.push({ ...(event as RecordedEvent) });
     else this.dropped++;
     if (event.type === 'attempt') {
       const queue = this.#attempts.get(event.source) ?? [];
       queue.push({
         label: event.source,
         via: 'attempt',
-        attempt: Number(event.attempt),
+        attempt: Number(eventField(event, 'attempt')),
         since: event.at,
       });
       this.#attempts.set(event.source, queue);

@@ -4,7 +4,7 @@
  * event sink that counts selfheal events and writes them on `flush()`.
  */
 import { type Clock, systemClock } from '../core/index.js';
-import type { EventSink, TelemetryEvent } from './event-sink.js';
+import { type EventSink, eventField, type TelemetryEvent } from './event-sink.js';
 import { type LineSink, sinkOption } from './sinks.js';
 
 /** CloudWatch units used here. */
@@ -105,11 +105,12 @@ export function emfMetrics(options: EmfMetricsOptions = {}): EmfMetricsSink {
     handle(event: TelemetryEvent) {
       const metric = COUNTED[event.type];
       if (metric) counts.set(metric, (counts.get(metric) ?? 0) + 1);
+      const durationMs = eventField(event, 'durationMs');
       if (
         (event.type === 'success' || event.type === 'failure') &&
-        typeof event.durationMs === 'number'
+        typeof durationMs === 'number'
       ) {
-        durations.push(event.durationMs);
+        durations.push(durationMs);
       }
     },
     flush() {

@@ -6,12 +6,20 @@
  */
 import type { Disposer } from '../core/index.js';
 
-/** Any selfheal event: `{ type, source, at, …payload }`. */
+/**
+ * Any selfheal event: `{ type, source, at, …payload }`. No index signature, so every
+ * typed event (core, http, db, serverless) is assignable to it; read the payload with
+ * {@link eventField}.
+ */
 export interface TelemetryEvent {
-  type: string;
-  source: string;
-  at: number;
-  [field: string]: unknown;
+  readonly type: string;
+  readonly source: string;
+  readonly at: number;
+}
+
+/** A payload field of an event (`durationMs`, `reason`, …), or undefined. */
+export function eventField(event: TelemetryEvent, name: string): unknown {
+  return (event as unknown as Record<string, unknown>)[name];
 }
 
 /** Anything with `onEvent` — every selfheal policy, client, guard and processor. */

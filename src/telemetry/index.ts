@@ -16,7 +16,13 @@ export {
   emfRecord,
 } from './emf.js';
 export { DEFAULT_EVENT_LEVELS, type EventLoggerOptions, eventLogger } from './event-logger.js';
-export { connect, type EventSink, type Subscribable, type TelemetryEvent } from './event-sink.js';
+export {
+  connect,
+  type EventSink,
+  eventField,
+  type Subscribable,
+  type TelemetryEvent,
+} from './event-sink.js';
 export {
   createLogger,
   type LogFields,

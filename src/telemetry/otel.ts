@@ -10,7 +10,7 @@
  * do not require the package either). Without an OTel SDK registered, the API hands out
  * no-op meters and tracers and the bridge costs next to nothing.
  */
-import type { EventSink, TelemetryEvent } from './event-sink.js';
+import { type EventSink, eventField, type TelemetryEvent } from './event-sink.js';
 import {
   type OtelMeter,
   type OtelTracer,
@@ -85,15 +85,19 @@ export function createOtelBridge(options: OtelBridgeOptions = {}): OtelBridge {
         'selfheal.name': name,
         'selfheal.source': event.source,
       };
-      if (typeof event.reason === 'string') attributes['selfheal.reason'] = event.reason;
-      if (typeof event.scope === 'string') attributes['selfheal.scope'] = event.scope;
-      if (event.type === 'throttled') attributes['selfheal.rejected'] = event.rejected === true;
+      const reason = eventField(event, 'reason');
+      const scope = eventField(event, 'scope');
+      if (typeof reason === 'string') attributes['selfheal.reason'] = reason;
+      if (typeof scope === 'string') attributes['selfheal.scope'] = scope;
+      if (event.type === 'throttled')
+        attributes['selfheal.rejected'] = eventField(event, 'rejected') === true;
       counters.get(event.type)?.add(1, attributes);
+      const durationMs = eventField(event, 'durationMs');
       if (
         (event.type === 'success' || event.type === 'failure') &&
-        typeof event.durationMs === 'number'
+        typeof durationMs === 'number'
       ) {
-        duration?.record(event.durationMs, { ...attributes, 'selfheal.outcome': event.type });
+        duration?.record(durationMs, { ...attributes, 'selfheal.outcome': event.type });
       }
       const state = BREAKER_EVENTS[event.type];
       if (state !== undefined)
