@@ -36,11 +36,15 @@ export function increased(
 
 /**
  * The rate a bucket engages at on the first throttling answer: the goodput measured just
- * before (what the server admitted), or `beta` times the send rate when nothing got
- * through; never below `minRate`.
+ * before (what the server admitted), or the send rate when nothing got through (further
+ * throttling answers then lower it by `beta`); never below `minRate`.
  */
-export function engagedRate(sendRate: number, goodput: number, s: AimdSettings): number {
-  return Math.max(s.minRate, goodput > 0 ? Math.min(goodput, sendRate) : sendRate * s.beta);
+export function engagedRate(
+  sendRate: number,
+  goodput: number,
+  s: Pick<AimdSettings, 'minRate'>,
+): number {
+  return Math.max(s.minRate, goodput > 0 ? Math.min(goodput, sendRate) : sendRate);
 }
 
 /** The pace that spreads `remaining` requests over `resetMs` evenly, requests/s (0 when none are left). */

@@ -213,12 +213,13 @@ export class OriginState {
   }
 
   #compose(bounded: boolean, inner: Policy[]): Policy {
-    const { retry: rules, backoff, maxRetryAfterMs, clock, random } = this.#config;
-    // An open breaker is waited through only when a deadline bounds the wait; a request
-    // that never left (open breaker) may be retried whatever its method.
+    const { backoff, maxRetryAfterMs, clock, random } = this.#config;
+    // An open breaker is waited through only when a deadline bounds the wait. A request
+    // that met an open breaker never left: waiting for the probe is allowed whatever its
+    // method or retry limit, and the deadline ends it.
     const shouldRetry = ({ error, attempt }: RetryDecision) => {
       if (error instanceof AttemptFailure) return error.retryable && attempt <= error.limit;
-      return bounded && isBrokenCircuitError(error) && attempt <= rules.limit;
+      return bounded && isBrokenCircuitError(error);
     };
     const retry = new RetryPolicy({
       limit: Number.POSITIVE_INFINITY,

@@ -42,10 +42,10 @@ describe('adaptive rate (AIMD)', () => {
     expect(r).toBeLessThan(81);
   });
 
-  it('engages at the goodput, or beta times the send rate when nothing got through', () => {
+  it('engages at the goodput, or the send rate when nothing got through', () => {
     const s = { beta: 0.5, minRate: 1, recoveryPerSecond: 0.05 };
     expect(engagedRate(60, 10, s)).toBe(10);
-    expect(engagedRate(60, 0, s)).toBe(30);
+    expect(engagedRate(60, 0, s)).toBe(60);
     expect(engagedRate(1, 0, s)).toBe(1);
     fc.assert(
       fc.property(
