@@ -39,10 +39,10 @@ export function instrument<
   E = unknown,
   R = unknown,
   C extends LambdaContextLike = LambdaContextLike,
->(handler: Handler<E, R, C>, options?: InstrumentOptions<E>): InstrumentedHandler<E, R, C> {
+>(handler: Handler<E, R, C>, options?: InstrumentOptions<E, R>): InstrumentedHandler<E, R, C> {
   if (typeof handler !== 'function')
     throw new TypeError(`Expected \`handler\` to be a function, got ${typeof handler}`);
-  const o = resolveOptions(options);
+  const o = resolveOptions<E, R>(options);
   const { clock, marginMs } = o;
   const hub = new EventHub<ServerlessEventMap>();
   const storage = new AsyncLocalStorage<object>();
@@ -159,7 +159,7 @@ export function instrument<
       diagnose('timeout', error);
       controller.abort(error);
       finish('timeout');
-      if (o.onTimeout) return (await o.onTimeout(event)) as R;
+      if (o.onTimeout) return await o.onTimeout(event);
       throw error;
     } finally {
       cancelTimer();

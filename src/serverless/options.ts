@@ -23,13 +23,13 @@ import {
 import type { Diagnostic } from './types.js';
 
 /** Options of {@link instrument}. */
-export interface InstrumentOptions<E = unknown> {
+export interface InstrumentOptions<E = unknown, R = unknown> {
   /** The time budget when the context has no `getRemainingTimeInMillis` (or a stricter one). */
   timeoutMs?: number;
   /** Stop this long before the budget ends, while there is time to report. @default 1000 */
   timeoutMarginMs?: number;
   /** On an early timeout, resolve with this function's value instead of rejecting. */
-  onTimeout?: (event: E) => unknown;
+  onTimeout?: (event: E) => R | PromiseLike<R>;
   /** Event sources (policies, pipelines, clients) whose events the diagnostic lists. @default [] */
   sources?: readonly Subscribable[];
   /** Receives each diagnostic instead of it being written to `sink`. */
@@ -75,10 +75,10 @@ export interface MetricsOptions {
 }
 
 /** Options after validation. */
-export interface Resolved<E> {
+export interface Resolved<E, R> {
   timeoutMs: number | undefined;
   marginMs: number;
-  onTimeout: ((event: E) => unknown) | undefined;
+  onTimeout: ((event: E) => R | PromiseLike<R>) | undefined;
   sources: readonly Subscribable[];
   onDiagnostic: ((diagnostic: Diagnostic) => void) | undefined;
   sink: LineSink;
@@ -93,7 +93,7 @@ export interface Resolved<E> {
 }
 
 /** Validates and fills in defaults. */
-export function resolveOptions<E>(options: InstrumentOptions<E> = {}): Resolved<E> {
+export function resolveOptions<E, R>(options: InstrumentOptions<E, R> = {}): Resolved<E, R> {
   objectOption('options', options);
   const timeoutMs =
     options.timeoutMs === undefined
@@ -129,7 +129,11 @@ export function resolveOptions<E>(options: InstrumentOptions<E> = {}): Resolved<
     onTimeout:
       options.onTimeout === undefined
         ? undefined
-        : functionOption('onTimeout', options.onTimeout, () => undefined),
+        : functionOption<(event: E) => R | PromiseLike<R>>(
+            'onTimeout',
+            options.onTimeout,
+            () => undefined as R,
+          ),
     sources,
     onDiagnostic:
       options.onDiagnostic === undefined

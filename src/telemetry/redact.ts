@@ -8,6 +8,7 @@
  */
 
 import { optionalNumber } from '../core/index.js';
+import { read, toPlain } from './plain.js';
 import { keyMatcher } from './redact-keys.js';
 import {
   DEFAULT_PATTERNS,
@@ -18,7 +19,6 @@ import {
   redactPatterns,
   type ValuePattern,
 } from './redact-text.js';
-import { serializeError } from './serialize-error.js';
 import { TRUNCATED, truncated, truncateText } from './truncate.js';
 
 export { REDACTED } from './redact-text.js';
@@ -167,38 +167,6 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
 /** Redacts `value` with a one-off redactor (prefer {@link createRedactor} for repeated use). */
 export function redact(value: unknown, options?: RedactOptions): unknown {
   return createRedactor(options).redact(value);
-}
-
-// Turns special objects into the plain data that stands for them.
-function toPlain(value: object): unknown {
-  if (value instanceof Error) return serializeError(value);
-  if (value instanceof Date)
-    return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
-  if (value instanceof RegExp || value instanceof URL) return String(value);
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer)
-    return `[BINARY: ${value.byteLength} bytes]`;
-  if (value instanceof Map)
-    return Object.fromEntries([...value.entries()].map(([k, v]) => [String(k), v]));
-  if (value instanceof Set) return [...value];
-  if (value instanceof Promise || value instanceof WeakMap || value instanceof WeakSet)
-    return `[${value.constructor.name}]`;
-  const toJSON = read(value, 'toJSON');
-  if (typeof toJSON === 'function') {
-    try {
-      return toJSON.call(value);
-    } catch {
-      return '[UNREADABLE]';
-    }
-  }
-  return value;
-}
-
-function read(target: object, key: string): unknown {
-  try {
-    return (target as Record<string, unknown>)[key];
-  } catch {
-    return '[UNREADABLE]';
-  }
 }
 
 // The first non-blank character opens an object or array (no copy of a huge string).
