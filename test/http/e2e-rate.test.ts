@@ -1,0 +1,118 @@
+/**
+ * End to end: the adaptive rate against a server that admits N requests per second, and
+ * proactive pacing against a server that advertises its quota in RateLimit headers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, type HttpEvent } from '../../src/http/index.js';
+import { type Hit, startTestServer, type TestServer } from './test-server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+/** Requests the server got in each second since `start`. */
+function perSecond(hits: Hit[], start: number): number[] {
+  const out: number[] = [];
+  for (const h of hits) {
+    const s = Math.floor((h.at - start) / 1000);
+    out[s] = (out[s] ?? 0) + 1;
+  }
+  return Array.from(out, (n) => n ?? 0);
+}
+
+/** A fixed-window limiter: `limit` requests per `windowMs`, 429 beyond, optional quota headers. */
+function limited(limit: number, windowMs: number, advertise: boolean) {
+  const start = Date.now();
+  const used = new Map<number, number>();
+  let refused = 0;
+  return {
+    get refused() {
+      return refused;
+    },
+    handler: (_hit: Hit, res: import('node:http').ServerResponse) => {
+      const window = Math.floor((Date.now() - start) / windowMs);
+      const n = (used.get(window) ?? 0) + 1;
+      used.set(window, n);
+      const resetS = Math.ceil(((window + 1) * windowMs - (Date.now() - start)) / 1000);
+      const headers: Record<string, string> = advertise
+        ? {
+            ratelimit: `"default";r=${Math.max(0, limit - n)};t=${resetS}`,
+            'ratelimit-policy': `"default";q=${limit};w=${windowMs / 1000}`,
+          }
+        : {};
+      if (n > limit) {
+        refused++;
+        res.writeHead(429, headers).end();
+      } else
+        res.writeHead(200, { 'content-type': 'application/json', ...headers }).end('{"ok":true}');
+    },
+  };
+}
+
+describe('adaptive rate and quota pacing against a real server', () => {
+  it('a flood meets a server admitting 10 req/s: the rate engages, halves on throttling, and the server load falls to its limit', async () => {
+    const limiter = limited(10, 1000, false);
+    server.route('/aimd', limiter.handler);
+    const events: HttpEvent[] = [];
+    const api = createClient({
+      baseUrl: server.url,
+      throttle: { adaptive: { beta: 0.5 } },
+      retry: { limit: 50, budget: false, backoff: { baseMs: 50, maxMs: 500 } },
+      breaker: false,
+      onEvent: (e) => {
+        if (e.type === 'rate-changed') events.push(e);
+      },
+    });
+    const start = Date.now();
+    const results = await Promise.all(Array.from({ length: 40 }, () => api.get('aimd').json()));
+    expect(results).toHaveLength(40);
+    const changes = events.filter(
+      (e) => e.type === 'rate-changed' && e.reason === 'throttled',
+    ) as Array<HttpEvent & { from: number | null; to: number }>;
+    expect(changes[0]!.from).toBeNull();
+    const decreases = changes.filter((c) => c.from !== null);
+    expect(decreases.length).toBeGreaterThan(0);
+    for (const d of decreases) expect(d.to).toBeCloseTo(Math.max(0.5, d.from! * 0.5), 6);
+    // After the first second the server sees about its limit, not the flood.
+    const seconds = perSecond(server.hitsTo('/aimd'), start);
+    expect(seconds[0]).toBeGreaterThanOrEqual(40);
+    for (const n of seconds.slice(1, -1)) expect(n).toBeLessThanOrEqual(20);
+    expect(limiter.refused).toBeLessThan(90);
+  });
+
+  it('paces the rest of an advertised quota: no 429 at all', async () => {
+    const limiter = limited(10, 1000, true);
+    server.route('/quota', limiter.handler);
+    const api = createClient({ baseUrl: server.url, retry: 0, breaker: false });
+    const worker = async () => {
+      for (let i = 0; i < 10; i++) await api.get('quota').json();
+    };
+    const start = Date.now();
+    await Promise.all([worker(), worker(), worker()]);
+    expect(limiter.refused).toBe(0);
+    expect(server.hitsTo('/quota')).toHaveLength(30);
+    // 30 requests at 10 per second need more than two seconds.
+    expect(Date.now() - start).toBeGreaterThan(1900);
+    const health = api.health().origins[server.url]!;
+    expect(health.quota).toMatchObject({ limit: 10 });
+    expect(health.counts.status429).toBe(0);
+  });
+
+  it('without pacing the same traffic draws 429s (the server really limits)', async () => {
+    const limiter = limited(10, 1000, true);
+    server.route('/quota-off', limiter.handler);
+    const api = createClient({
+      baseUrl: server.url,
+      retry: 0,
+      breaker: false,
+      throttle: { pace: false, adaptive: false, rate: 1000 },
+    });
+    const worker = async () => {
+      for (let i = 0; i < 10; i++) await api.get('quota-off').catch(() => undefined);
+    };
+    await Promise.all([worker(), worker(), worker()]);
+    expect(limiter.refused).toBeGreaterThan(0);
+  });
+});
