@@ -33,7 +33,11 @@ export interface UpstreamPhase {
   retryAfter?: boolean;
   /** Advertise the quota with the IETF `RateLimit` and `RateLimit-Policy` headers. @default false */
   rateLimitHeaders?: boolean;
-  /** Share of admitted requests answered with `errorStatus`. @default 0 */
+  /**
+   * Share of admitted requests answered with `errorStatus`. Drawn without replacement
+   * from a shuffled deck of 100, so every 100 admitted requests hold exactly
+   * errorRate × 100 errors (random order, no sampling noise in the share). @default 0
+   */
   errorRate?: number;
   /** @default 500 */
   errorStatus?: number;
@@ -87,6 +91,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   const sockets = new Set<Socket>();
   let phase: UpstreamPhase = {};
   let limiter = makeLimiter(phase, performance.now());
+  let errors = errorDeck(0, random);
   let counts: UpstreamStats = { requests: 0, sinceMs: performance.now(), clients: {} };
 
   const server = createServer((req, res) => {
@@ -109,14 +114,15 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
       if (phase.retryAfter !== false) res.setHeader('Retry-After', String(verdict.retryAfterSec));
       return void answer(res, c, phase.throttleStatus ?? 429, 'throttled');
     }
-    const failed = random() < (phase.errorRate ?? 0);
+    const failed = errors();
     const delay = latencyMs(phase.latency, random);
     const send = () =>
       failed ? answer(res, c, phase.errorStatus ?? 500, 'errors') : answer(res, c, 200, 'ok');
     if (delay <= 0) send();
     else setTimeout(send, delay);
   });
-  server.keepAliveTimeout = 5_000;
+  // Longer than any pause between turns, so an idle keep-alive socket is never closed mid-reuse.
+  server.keepAliveTimeout = 60_000;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -131,6 +137,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     async setPhase(next) {
       phase = { ...next };
       limiter = makeLimiter(phase, performance.now());
+      errors = errorDeck(phase.errorRate ?? 0, random);
       if (phase.outage === 'refused' && listening) {
         listening = false;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -202,6 +209,23 @@ function makeLimiter(phase: UpstreamPhase, start: number): (now: number) => Verd
       policy: `"default";q=${Math.round(rate)};w=1`,
       state: `"default";r=${Math.floor(tokens)};t=${Math.max(0, Math.ceil(waitSec))}`,
     };
+  };
+}
+
+/** Draws from a reshuffled deck of 100 cards, `rate` × 100 of which say "fail". */
+function errorDeck(rate: number, random: () => number): () => boolean {
+  const failing = Math.round(Math.min(1, Math.max(0, rate)) * 100);
+  let deck: boolean[] = [];
+  return () => {
+    if (failing === 0) return false;
+    if (deck.length === 0) {
+      deck = Array.from({ length: 100 }, (_, i) => i < failing);
+      for (let i = deck.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [deck[i], deck[j]] = [deck[j]!, deck[i]!];
+      }
+    }
+    return deck.pop()!;
   };
 }
 

@@ -46,8 +46,8 @@ export function computeFigures(input: FigureInputs): ClientFigures {
     serverErrors: (counts?.errors ?? 0) + (counts?.outage ?? 0),
     outageRequests: input.outage ? (counts?.byPhase[input.outage.phase] ?? 0) : null,
     recoveryMs: input.outage ? recovery(records, input.outage.endMs) : null,
-    p50Ms: round(percentile(latencies, 0.5), 2),
-    p99Ms: round(percentile(latencies, 0.99), 2),
+    p50Ms: round(percentile(latencies, 0.5), 3),
+    p99Ms: round(percentile(latencies, 0.99), 3),
     overheadRatio: null,
     serverPerSecond: counts?.perSecond ?? [],
   };

@@ -38,16 +38,11 @@ export async function runOverhead(options: {
     ),
   );
   const records = new Map<string, CallRecord[]>(clients.map((c) => [c.id, []]));
-  const warmups = new Map<string, number>();
-  for (const [i, client] of instances.entries()) {
-    const warm = await closedLoop({
-      client,
-      durationMs: sliceMs,
-      deadlineMs,
-      maxCalls: WARMUP_CALLS,
-    });
-    warmups.set(clients[i]!.id, warm.length);
+  for (const client of instances) {
+    await closedLoop({ client, durationMs: sliceMs, deadlineMs, maxCalls: WARMUP_CALLS });
   }
+  // Count only the measured calls.
+  upstream.resetStats();
   for (let r = 0; r < rounds; r++) {
     for (const [i, client] of instances.entries()) {
       const done = await closedLoop({ client, durationMs: sliceMs, deadlineMs });

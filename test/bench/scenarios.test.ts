@@ -92,8 +92,10 @@ describe('scenario harness (quick, tiny durations)', () => {
     expect(Math.abs(outage.clients.fetch!.outageRequests! - expected)).toBeLessThanOrEqual(2);
   });
 
-  it('overhead ratios are relative to bare ky', () => {
-    expect(results.scenarios.overhead!.clients.ky!.overheadRatio).toBe(1);
+  it('overhead: one request per call on a healthy upstream; ratios relative to bare ky', () => {
+    const overhead = results.scenarios.overhead!.clients;
+    for (const f of Object.values(overhead)) expect(f.serverRequests, f.client).toBe(f.calls);
+    expect(overhead.ky!.overheadRatio).toBe(1);
   });
 
   it('writes a report with a table per scenario and a goals section', () => {

@@ -1,21 +1,96 @@
 /**
  * selfheal's two clients: `createClient()` with its defaults, and a tuned, documented
- * configuration. Loaded lazily so the harness still runs while `src/http` is being built.
+ * configuration. Loaded lazily so the harness still runs while `src/http` is missing.
  */
-import type { ClientSpec } from '../types.js';
+import type { ClientContext, ClientSpec } from '../types.js';
+
+type KyLike = {
+  get(url: string, options: { signal: AbortSignal }): { arrayBuffer(): Promise<ArrayBuffer> };
+};
+type CreateClient = (options: Record<string, unknown>) => KyLike;
 
 const ENTRY = '../../../src/http/index.js';
 
+/**
+ * The tuned configuration, as a user who knows the provider would write it: the
+ * documented limit when there is one (else the quota headers and the adaptive rate
+ * decide), a short wait for a token before shedding; 503 means "down" at this provider,
+ * not "slow down", so only 429 feeds the adaptive rate; retries sized for a 20 % error
+ * rate, bounded by the breaker and the deadline rather than a budget; a breaker with a
+ * short window that trips within a few requests of an outage and probes every second;
+ * and the caller's deadline as totalTimeout, so a request waits for the half-open probe
+ * instead of failing.
+ */
+export function tunedOptions(ctx: ClientContext): Record<string, unknown> {
+  return {
+    throttle: {
+      ...(ctx.capacity && {
+        rate: ctx.capacity,
+        burst: Math.max(1, Math.floor(ctx.capacity / 20)),
+      }),
+      maxWaitMs: 1_000,
+      statusCodes: [429],
+    },
+    retry: { limit: 4, backoff: { baseMs: 50, maxMs: 2_000, jitter: 'full' }, budget: false },
+    breaker: {
+      failureRateThreshold: 0.5,
+      minimumRequests: 5,
+      windowMs: 250,
+      resetTimeoutMs: 1_000,
+    },
+    timeout: 2_000,
+    totalTimeout: ctx.deadlineMs,
+  };
+}
+
+const TUNED_DOC = `\`createClient(${JSON.stringify(tunedOptions({ origin: '', clientId: '', capacity: 100, deadlineMs: 10_000 }))})\` — throttle.rate/burst only when the scenario documents its capacity (100 shown), totalTimeout = the caller's deadline`;
+
+function spec(
+  id: string,
+  label: string,
+  config: string,
+  createClient: CreateClient,
+  tuned: boolean,
+): ClientSpec {
+  return {
+    id,
+    label,
+    config,
+    create: (ctx) => {
+      const api = createClient({
+        headers: { 'x-bench-client': ctx.clientId },
+        ...(tuned ? tunedOptions(ctx) : {}),
+      });
+      return {
+        async call(path, signal) {
+          await api.get(ctx.origin + path, { signal }).arrayBuffer();
+        },
+      };
+    },
+  };
+}
+
 export async function loadSelfhealClients(): Promise<{ clients: ClientSpec[]; missing: string[] }> {
-  let createClient: ((options: Record<string, unknown>) => any) | undefined;
+  let createClient: CreateClient | undefined;
   try {
     const entry = ENTRY;
-    createClient = ((await import(entry)) as { createClient?: typeof createClient }).createClient;
+    createClient = ((await import(entry)) as { createClient?: CreateClient }).createClient;
   } catch {
     createClient = undefined;
   }
-  if (typeof createClient !== 'function') {
+  if (typeof createClient !== 'function')
     return { clients: [], missing: ['selfheal', 'selfheal-tuned'] };
-  }
-  return { clients: [], missing: ['selfheal', 'selfheal-tuned'] };
+  return {
+    clients: [
+      spec(
+        'selfheal',
+        'selfheal (defaults)',
+        '`createClient({ headers })`: every default',
+        createClient,
+        false,
+      ),
+      spec('selfheal-tuned', 'selfheal (tuned)', TUNED_DOC, createClient, true),
+    ],
+    missing: [],
+  };
 }
