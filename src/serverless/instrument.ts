@@ -7,20 +7,13 @@
  * also advises a longer-running compute type when p95 nears the budget, and writes EMF.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DeadlineExceededError, EventHub, type EventSource } from '../core/index.js';
+import { DeadlineExceededError, type EventSource } from '../core/index.js';
 import { createLogger } from '../telemetry/index.js';
-import { Advisor } from './advice.js';
 import { InvocationCollector } from './collector.js';
 import { budgetOf, invocationInfo, syntheticContext } from './context.js';
 import { type InstrumentOptions, resolveOptions } from './options.js';
-import { buildAdvice, buildDiagnostic, buildMetrics } from './records.js';
-import type {
-  Diagnostic,
-  Handler,
-  InvocationTools,
-  LambdaContextLike,
-  ServerlessEventMap,
-} from './types.js';
+import { Reporter } from './reporter.js';
+import type { Handler, InvocationTools, LambdaContextLike, ServerlessEventMap } from './types.js';
 
 /** The wrapped handler: call it as the runtime would, `(event, context)`. */
 export interface InstrumentedHandler<E, R, C> {
@@ -44,17 +37,10 @@ export function instrument<
     throw new TypeError(`Expected \`handler\` to be a function, got ${typeof handler}`);
   const o = resolveOptions<E, R>(options);
   const { clock, marginMs } = o;
-  const hub = new EventHub<ServerlessEventMap>();
+  const reporter = new Reporter(o);
   const storage = new AsyncLocalStorage<object>();
-  const advisor = o.advice && new Advisor(o.advice);
   const logger = createLogger({ sink: o.sink, level: o.logLevel, redact: o.redactor, clock });
   let invocations = 0;
-
-  const write = (record: unknown) => guarded(() => o.sink(JSON.stringify(record)));
-  const emit = <K extends keyof ServerlessEventMap & string>(
-    type: K,
-    payload: ServerlessEventMap[K],
-  ) => hub.emit({ type, source: 'serverless', at: clock.now(), ...payload } as never);
 
   // Two parameters: runtimes that look at a handler's arity must not take it for a
   // callback-style handler.
@@ -80,54 +66,7 @@ export function instrument<
         ),
     });
 
-    const diagnose = (reason: Diagnostic['reason'], error: unknown) => {
-      const now = clock.now();
-      const diagnostic = buildDiagnostic({
-        reason,
-        error,
-        event,
-        info,
-        durationMs: now - start,
-        budgetMs,
-        marginMs,
-        collector,
-        now,
-        redactor: o.redactor,
-        eventRedactor: o.eventRedactor,
-      });
-      guarded(() => (o.onDiagnostic ? o.onDiagnostic(diagnostic) : write(diagnostic)));
-      emit('diagnostic', { diagnostic });
-    };
-
-    const finish = (outcome: 'success' | 'error' | 'timeout') => {
-      const now = clock.now();
-      const durationMs = now - start;
-      if (o.metrics) {
-        const metrics = o.metrics;
-        write(
-          buildMetrics({
-            options: metrics,
-            info,
-            outcome,
-            durationMs,
-            counts: collector.counts,
-            now,
-          }),
-        );
-      }
-      emit('invocation', {
-        requestId: info.requestId,
-        durationMs,
-        outcome,
-        coldStart: info.coldStart,
-      });
-      const figures = advisor?.record(durationMs, budgetMs);
-      if (figures) {
-        const advice = buildAdvice(figures, info.functionName, now);
-        write(advice);
-        emit('advice', { advice });
-      }
-    };
+    const record = { event, info, start, budgetMs, collector };
 
     let cancelTimer = () => {};
     collector.start(o.sources);
@@ -144,21 +83,21 @@ export function instrument<
           );
       });
       if (outcome.kind === 'value') {
-        finish('success');
+        reporter.finish('success', record);
         return outcome.value;
       }
       if (outcome.kind === 'error') {
-        diagnose('exception', outcome.error);
-        finish('error');
+        reporter.diagnose('exception', outcome.error, record);
+        reporter.finish('error', record);
         throw outcome.error;
       }
       const elapsed = clock.now() - start;
       const error = new DeadlineExceededError(budgetMs! - marginMs, elapsed, {
         message: `${info.functionName} ran out of time: stopped at ${Math.round(elapsed)} ms, ${marginMs} ms before its ${budgetMs} ms budget`,
       });
-      diagnose('timeout', error);
+      reporter.diagnose('timeout', error, record);
       controller.abort(error);
-      finish('timeout');
+      reporter.finish('timeout', record);
       if (o.onTimeout) return await o.onTimeout(event);
       throw error;
     } finally {
@@ -166,7 +105,7 @@ export function instrument<
       collector.stop();
     }
   };
-  return Object.assign(wrapped, { events: hub as EventSource<ServerlessEventMap> });
+  return Object.assign(wrapped, { events: reporter.events as EventSource<ServerlessEventMap> });
 }
 
 function runHandler<E, R, C>(
@@ -190,14 +129,5 @@ function invokeWork<T>(
     return Promise.resolve(work(signal));
   } catch (error) {
     return Promise.reject(error);
-  }
-}
-
-// A sink that throws must not replace the handler's own error or result.
-function guarded(fn: () => void): void {
-  try {
-    fn();
-  } catch (error) {
-    (globalThis as { reportError?: (e: unknown) => void }).reportError?.(error);
   }
 }

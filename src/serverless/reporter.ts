@@ -1,0 +1,111 @@
+/**
+ * The writing side of instrument(): one reporter per instrumented handler turns an
+ * invocation's end into records — the diagnostic (to `onDiagnostic` or the sink), the
+ * EMF line, the advice — and into `handler.events`. A sink or callback that throws is
+ * reported through `reportError` and never replaces the handler's own outcome.
+ */
+import { type Clock, EventHub } from '../core/index.js';
+import { Advisor } from './advice.js';
+import type { InvocationCollector } from './collector.js';
+import type { Resolved } from './options.js';
+import { buildAdvice, buildDiagnostic, buildMetrics } from './records.js';
+import type { Diagnostic, InvocationInfo, ServerlessEventMap } from './types.js';
+
+/** The options the reporter reads (none depends on the handler's types). */
+export type ReporterOptions = Pick<
+  Resolved<unknown, unknown>,
+  | 'marginMs'
+  | 'onDiagnostic'
+  | 'sink'
+  | 'redactor'
+  | 'eventRedactor'
+  | 'advice'
+  | 'metrics'
+  | 'clock'
+>;
+
+/** What the reporter needs to know about one invocation. */
+export interface InvocationRecord {
+  event: unknown;
+  info: InvocationInfo;
+  start: number;
+  budgetMs: number | undefined;
+  collector: InvocationCollector;
+}
+
+/** Writes the records of every invocation of one instrumented handler. */
+export class Reporter {
+  readonly events = new EventHub<ServerlessEventMap>();
+  readonly #o: ReporterOptions;
+  readonly #clock: Clock;
+  readonly #advisor: Advisor | undefined;
+
+  constructor(options: ReporterOptions) {
+    this.#o = options;
+    this.#clock = options.clock;
+    this.#advisor = options.advice && new Advisor(options.advice);
+  }
+
+  /** Writes the diagnostic of a failed or timed-out invocation. */
+  diagnose(reason: Diagnostic['reason'], error: unknown, r: InvocationRecord): void {
+    const o = this.#o;
+    const now = this.#clock.now();
+    const diagnostic = buildDiagnostic({
+      reason,
+      error,
+      event: r.event,
+      info: r.info,
+      durationMs: now - r.start,
+      budgetMs: r.budgetMs,
+      marginMs: o.marginMs,
+      collector: r.collector,
+      now,
+      redactor: o.redactor,
+      eventRedactor: o.eventRedactor,
+    });
+    guarded(() => (o.onDiagnostic ? o.onDiagnostic(diagnostic) : this.#write(diagnostic)));
+    this.#emit('diagnostic', { diagnostic });
+  }
+
+  /** Records the end of an invocation: metrics, the `invocation` event, maybe advice. */
+  finish(outcome: 'success' | 'error' | 'timeout', r: InvocationRecord): void {
+    const now = this.#clock.now();
+    const durationMs = now - r.start;
+    const { info, collector } = r;
+    if (this.#o.metrics) {
+      const options = this.#o.metrics;
+      this.#write(
+        buildMetrics({ options, info, outcome, durationMs, counts: collector.counts, now }),
+      );
+    }
+    const { requestId, coldStart } = info;
+    this.#emit('invocation', { requestId, durationMs, outcome, coldStart });
+    const figures = this.#advisor?.record(durationMs, r.budgetMs);
+    if (figures) {
+      const advice = buildAdvice(figures, info.functionName, now);
+      this.#write(advice);
+      this.#emit('advice', { advice });
+    }
+  }
+
+  #write(record: unknown): void {
+    guarded(() => this.#o.sink(JSON.stringify(record)));
+  }
+
+  #emit<K extends keyof ServerlessEventMap & string>(
+    type: K,
+    payload: ServerlessEventMap[K],
+  ): void {
+    if (!this.events.listening) return;
+    this.events.emit({ type, source: 'serverless', at: this.#clock.now(), ...payload } as never);
+  }
+}
+
+// A sink that throws must not replace the handler's own error or result.
+function guarded(fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    (globalThis as { reportError?: (e: unknown) => void }).reportError?.(error);
+  }
+}
