@@ -17,7 +17,7 @@ export interface AimdSettings {
 }
 
 /** The rate after a throttling answer: `max(minRate, rate · beta)`. */
-export function decreased(rate: number, s: AimdSettings): number {
+export function decreased(rate: number, s: Pick<AimdSettings, 'beta' | 'minRate'>): number {
   return Math.max(s.minRate, rate * s.beta);
 }
 
@@ -30,7 +30,7 @@ export function increased(
   rate: number,
   reference: number,
   ceiling: number,
-  s: AimdSettings,
+  s: Pick<AimdSettings, 'minRate' | 'recoveryPerSecond'>,
 ): number {
   const step = (Math.max(s.minRate, reference) * s.recoveryPerSecond) / Math.max(rate, s.minRate);
   return Math.max(rate, Math.min(ceiling, rate + step));

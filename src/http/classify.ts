@@ -37,11 +37,10 @@ export function classify(
   repeatable: boolean,
   rules: RetryRules,
   throttleStatuses: ReadonlySet<number> | undefined,
-  readQuota: boolean,
   now: number,
 ): Verdict {
   const status = response.status;
-  const quota = readQuota ? parseQuota(response.headers, now) : undefined;
+  const quota = parseQuota(response.headers, now);
   if (status < 400)
     return {
       ok: true,

@@ -13,8 +13,8 @@ import { resolveOptions } from './resolve-options.js';
 
 type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
 
-/** A ky instance with resilience: everything ky users write keeps working. */
-export interface SelfhealClient extends Omit<KyInstance, 'extend'> {
+/** What `createClient` adds to a ky instance. */
+export interface SelfhealClientExtras {
   /** Every origin's rate, tokens, breaker, in-flight, queue, budget and counters, as plain JSON. */
   health(): ClientHealth;
   /** Listens to every event (core and request-level); returns a disposer. */
@@ -27,6 +27,9 @@ export interface SelfhealClient extends Omit<KyInstance, 'extend'> {
   /** ky's `extend`: new defaults, same resilience state (origins, breakers, budgets). */
   extend(defaults: KyOptions | ((parent: KyOptions) => KyOptions)): SelfhealClient;
 }
+
+/** A ky instance with resilience: everything ky users write keeps working. */
+export type SelfhealClient = SelfhealClientExtras & KyInstance;
 
 const RESILIENCE_KEYS = [
   'throttle',

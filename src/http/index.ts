@@ -6,7 +6,12 @@
  */
 
 export { HTTPError, isHTTPError, isNetworkError, NetworkError } from 'ky';
-export { attemptsOf, createClient, type SelfhealClient } from './create-client.js';
+export {
+  attemptsOf,
+  createClient,
+  type SelfhealClient,
+  type SelfhealClientExtras,
+} from './create-client.js';
 export { type ClientHealth, originOf } from './engine.js';
 export type { HttpEvent, HttpEventMap, HttpOnlyEventMap, RequestInfo } from './events.js';
 export type {

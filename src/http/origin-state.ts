@@ -50,6 +50,8 @@ export interface OriginHealth {
   /** The last advertised quota. */
   quota: { remaining: number; limit: number | null; resetInMs: number } | null;
   breaker: BreakerState | 'off';
+  /** Requests and failures in the breaker's current window; `null` without a breaker. */
+  breakerWindow: { requests: number; failures: number } | null;
   /** Time until the open breaker admits a probe. */
   breakerRetryAfterMs: number;
   /** Requests in flight (waiting included). */
@@ -203,6 +205,7 @@ export class OriginState {
           }
         : null,
       breaker: this.breaker?.state ?? 'off',
+      breakerWindow: this.#breakerWindow(),
       breakerRetryAfterMs: this.breaker?.retryAfterMs ?? 0,
       inFlight: this.inFlight,
       queueLength: (this.throttle?.queueLength ?? 0) + (this.bulkhead?.queueLength ?? 0),
@@ -210,6 +213,12 @@ export class OriginState {
       sendRate: this.throttle?.sends.rate(now) ?? 0,
       counts: { ...this.counts },
     };
+  }
+
+  #breakerWindow(): { requests: number; failures: number } | null {
+    if (!this.breaker) return null;
+    const { requests, failures } = this.breaker.toJSON();
+    return { requests, failures };
   }
 
   #compose(bounded: boolean, inner: Policy[]): Policy {

@@ -50,7 +50,6 @@ export async function runRequest(
   const hasBody = request.body !== null;
   const throttle = state.throttle;
   const throttleStatuses = config.throttle?.statusCodes;
-  const readQuota = config.throttle?.pace !== undefined;
   const start = clock.now();
   let attempts = 0;
   let unread: Response | undefined;
@@ -79,7 +78,7 @@ export async function runRequest(
     }
     const now = clock.now();
     const status = response.status;
-    const verdict = classify(response, repeatable, rules, throttleStatuses, readQuota, now);
+    const verdict = classify(response, repeatable, rules, throttleStatuses, now);
     if (status === 429) state.counts.status429++;
     else if (status >= 500) state.counts.status5xx++;
     if (verdict.quota) state.onQuota(verdict.quota, now);
