@@ -96,6 +96,8 @@ export function redactPairs(text: string, isDenied: (key: string) => boolean): s
   for (let m = KEY_VALUE.exec(text); m !== null; m = KEY_VALUE.exec(text)) {
     if (!isDenied(m[2]!)) continue;
     const start = KEY_VALUE.lastIndex;
+    // Already redacted (text that went through here once): keep it, so redaction is idempotent.
+    if (text.startsWith('[REDACTED', start) || text.startsWith(`"${REDACTED}"`, start)) continue;
     const headerStyle = m[1] === '' && m[3] === ':';
     const end = valueEnd(text, start, headerStyle);
     if (end === start) continue;

@@ -90,6 +90,9 @@ describe('instrument: uncaught exceptions', () => {
     expect(sink.records<Diagnostic>()[0]!.error.message).toBe(
       'login failed for password=[REDACTED]',
     );
+    expect(sink.records<Diagnostic>()[0]!.msg).toBe(
+      'handler failed: Error: login failed for password=[REDACTED]',
+    );
   });
 
   it('onDiagnostic receives the record instead of the sink; the events hub reports it', async () => {

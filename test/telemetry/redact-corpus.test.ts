@@ -171,8 +171,11 @@ describe('redaction property', () => {
           node[key ?? `field${secrets.length}`] = value;
           secrets.push(secret);
         }
-        const out = JSON.stringify(redactor.redact(root));
+        const redacted = redactor.redact(root);
+        const out = JSON.stringify(redacted);
         expect(leaks(out, secrets)).toEqual([]);
+        // Idempotent: a redacted record passed through again (a logger of a logger) is unchanged.
+        expect(redactor.redact(redacted)).toEqual(redacted);
       }),
       { numRuns: 300 },
     );

@@ -92,6 +92,18 @@ describe('redact: value patterns', () => {
     );
   });
 
+  it('is idempotent: redacting redacted text changes nothing', () => {
+    const samples = [
+      'x password=abc&token="q" Authorization: Bearer abcdefgh',
+      '{"apiKey":"k","nested":{"secret":{"a":1}},"card":"4111 1111 1111 1111"}',
+      'cookie: a=1; b=2\nAKIAIOSFODNN7EXAMPLE',
+    ];
+    for (const text of samples) {
+      const once = r.redactText(text);
+      expect(r.redactText(once)).toBe(once);
+    }
+  });
+
   it('user patterns, with or without the g flag', () => {
     const custom = createRedactor({
       patterns: [/ssn-\d+/, { name: 'pin', pattern: /pin:\d{4}/g }],
