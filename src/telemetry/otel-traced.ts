@@ -50,7 +50,8 @@ export interface OtelMeter {
   ): {
     record(value: number, attributes?: Attributes): void;
   };
-  createGauge(
+  /** Synchronous gauges came with API 1.9; without one the breaker gauge is skipped. */
+  createGauge?(
     name: string,
     options?: { description?: string; unit?: string },
   ): {

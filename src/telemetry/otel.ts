@@ -76,7 +76,7 @@ export function createOtelBridge(options: OtelBridgeOptions = {}): OtelBridge {
     description: 'Duration of one attempt of an operation',
     unit: 'ms',
   });
-  const breaker = meter?.createGauge(`${prefix}.breaker.state`, {
+  const breaker = meter?.createGauge?.(`${prefix}.breaker.state`, {
     description: 'Circuit breaker state: 0 closed, 1 half-open, 2 open',
   });
   return {

@@ -85,6 +85,27 @@ describe('instrument: selfheal events seen during the invocation', () => {
     expect(selfheal).toMatchObject({ counts: { attempt: 5 }, dropped: 3 });
   });
 
+  it('leaves nothing behind after many invocations: no listener, no timer', async () => {
+    vi.useFakeTimers();
+    try {
+      const hub = new EventHub();
+      const handler = instrument(
+        async (e: { i: number }, _c, tools) => {
+          hub.emit(ev({ type: 'attempt', attempt: 1 }));
+          await tools.track('op', Promise.resolve());
+          if (e.i % 2) throw new Error('odd');
+          return e.i;
+        },
+        { sink: memorySink(), sources: [hub], timeoutMs: 5000, timeoutMarginMs: 100 },
+      );
+      for (let i = 0; i < 2000; i++) await handler({ i }).catch(() => undefined);
+      expect(hub.listening).toBe(false);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   describe('with fake timers', () => {
     beforeEach(() => {
       vi.useFakeTimers();

@@ -79,6 +79,11 @@ describe('sinks', () => {
     expect(write).toHaveBeenCalledWith('{"a":1}\n');
   });
 
+  it('stdoutSink says what to do where there is no process.stdout (browsers)', () => {
+    vi.spyOn(process, 'stdout', 'get').mockReturnValue(undefined as never);
+    expect(() => stdoutSink()).toThrow(/needs process.stdout.*pass a `sink`/);
+  });
+
   it('memorySink keeps, parses and clears lines', () => {
     const sink = memorySink();
     sink('{"a":1}');

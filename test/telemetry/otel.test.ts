@@ -187,6 +187,32 @@ describe('OpenTelemetry bridge with the SDK in-memory exporters', () => {
   });
 });
 
+describe('OpenTelemetry bridge with a minimal meter', () => {
+  it('works with a meter that has no synchronous gauge (API before 1.9)', () => {
+    const added: Array<[string, number, Record<string, unknown> | undefined]> = [];
+    const meter = {
+      createCounter: (name: string) => ({
+        add: (v: number, a?: Record<string, unknown>) => added.push([name, v, a]),
+      }),
+      createHistogram: () => ({ record: () => {} }),
+    };
+    const otel = createOtelBridge({ meter, name: 'db' });
+    otel.handle({ type: 'breaker-open', source: 'circuit-breaker', at: 0 });
+    otel.handle({ type: 'rejected', source: 'bulkhead', at: 0, reason: 'bulkhead-full' } as never);
+    expect(added).toEqual([
+      [
+        'selfheal.rejections',
+        1,
+        {
+          'selfheal.name': 'db',
+          'selfheal.source': 'bulkhead',
+          'selfheal.reason': 'bulkhead-full',
+        },
+      ],
+    ]);
+  });
+});
+
 describe('OpenTelemetry bridge with no SDK installed', () => {
   it('loadOtelBridge() uses the API no-ops: events and spans cost nothing and break nothing', async () => {
     const otel = await loadOtelBridge({ name: 'x' });
