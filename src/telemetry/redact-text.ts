@@ -85,8 +85,9 @@ export function redactPatterns(text: string, patterns: readonly ValuePattern[]):
 }
 
 // A key (optionally quoted) followed by `:` or `=`. The look-behind anchors keys at a
-// word start, so scanning stays linear even in one long run of word characters.
-const KEY_VALUE = /(?<![\w.$-])(["']?)([A-Za-z_$][\w.$-]{0,63})\1[ \t]*([:=])[ \t]*/g;
+// word start, so scanning stays linear even in one long run of word characters. A key
+// may be quoted with `\"` too: JSON inside a JSON string (an SNS message in an SQS body).
+const KEY_VALUE = /(?<![\w.$-])(\\?["']|)([A-Za-z_$][\w.$-]{0,63})\1[ \t]*([:=])[ \t]*/g;
 
 /** Replaces the value of every `key=value` / `key: value` pair whose key `isDenied`. */
 export function redactPairs(text: string, isDenied: (key: string) => boolean): string {
@@ -96,6 +97,18 @@ export function redactPairs(text: string, isDenied: (key: string) => boolean): s
   for (let m = KEY_VALUE.exec(text); m !== null; m = KEY_VALUE.exec(text)) {
     if (!isDenied(m[2]!)) continue;
     const start = KEY_VALUE.lastIndex;
+    if (text.startsWith('\\"', start)) {
+      let close = text.indexOf('\\"', start + 2);
+      // `\\\"` is an escaped quote inside the escaped string, not its end.
+      while (close > 0 && text[close - 1] === '\\') close = text.indexOf('\\"', close + 2);
+      const end = close === -1 ? text.length : close + 2;
+      if (!text.startsWith(`\\"${REDACTED}\\"`, start)) {
+        out += `${text.slice(copied, start)}\\"${REDACTED}\\"`;
+        copied = end;
+      }
+      KEY_VALUE.lastIndex = end;
+      continue;
+    }
     // Already redacted (text that went through here once): keep it, so redaction is idempotent.
     if (text.startsWith('[REDACTED', start) || text.startsWith(`"${REDACTED}"`, start)) continue;
     const headerStyle = m[1] === '' && m[3] === ':';

@@ -92,11 +92,19 @@ describe('redact: value patterns', () => {
     );
   });
 
+  it('escaped JSON inside a string (text too big to parse): escaped pairs are redacted', () => {
+    const inner = JSON.stringify({ user: 'x', token: 'abc"def', password: 'p1' });
+    expect(r.redactText(JSON.stringify({ Message: inner }))).toBe(
+      '{"Message":"{\\"user\\":\\"x\\",\\"token\\":\\"[REDACTED]\\",\\"password\\":\\"[REDACTED]\\"}"}',
+    );
+  });
+
   it('is idempotent: redacting redacted text changes nothing', () => {
     const samples = [
       'x password=abc&token="q" Authorization: Bearer abcdefgh',
       '{"apiKey":"k","nested":{"secret":{"a":1}},"card":"4111 1111 1111 1111"}',
       'cookie: a=1; b=2\nAKIAIOSFODNN7EXAMPLE',
+      JSON.stringify({ m: JSON.stringify({ secret: 's"x', ok: 1 }) }),
     ];
     for (const text of samples) {
       const once = r.redactText(text);
