@@ -28,8 +28,8 @@ export class InvocationCollector {
   readonly #clock: Clock;
   readonly #max: number;
   readonly #open = new Set<Open>();
-  // Attempts seen through events, per source, oldest first: events carry no operation
-  // id, so a success/failure closes the oldest open attempt of its source.
+  // Attempts seen through events, per connected source, oldest first: events carry no
+  // operation id, so a success/failure closes the oldest open attempt of its source.
   readonly #attempts = new Map<string, Open[]>();
   #disposers: Disposer[] = [];
 
@@ -42,7 +42,7 @@ export class InvocationCollector {
 
   /** Subscribes to the sources. */
   start(sources: readonly Subscribable[]): void {
-    this.#disposers = sources.map((source) => source.onEvent((event) => this.#record(event)));
+    this.#disposers = sources.map((source, i) => source.onEvent((event) => this.#record(event, i)));
   }
 
   /** Unsubscribes from every source; safe to call twice. */
@@ -81,23 +81,24 @@ export class InvocationCollector {
       }));
   }
 
-  #record(event: TelemetryEvent): void {
+  #record(event: TelemetryEvent, from: number): void {
     const owner = this.#storage.getStore();
     if (owner !== undefined && owner !== this.#token) return;
     this.counts[event.type] = (this.counts[event.type] ?? 0) + 1;
     if (this.events.length < this.#max) this.events.push({ ...(event as RecordedEvent) });
     else this.dropped++;
     if (event.type === 'attempt') {
-      const queue = this.#attempts.get(event.source) ?? [];
+      const key = `${from}:${event.source}`;
+      const queue = this.#attempts.get(key) ?? [];
       queue.push({
         label: event.source,
         via: 'attempt',
         attempt: Number(eventField(event, 'attempt')),
         since: event.at,
       });
-      this.#attempts.set(event.source, queue);
+      this.#attempts.set(key, queue);
     } else if (event.type === 'success' || event.type === 'failure') {
-      this.#attempts.get(event.source)?.shift();
+      this.#attempts.get(`${from}:${event.source}`)?.shift();
     }
   }
 }

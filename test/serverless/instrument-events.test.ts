@@ -134,5 +134,26 @@ describe('instrument: selfheal events seen during the invocation', () => {
       ]);
       expect(hub.listening).toBe(false);
     });
+
+    it('attempts are matched per connected source: another pipeline finishing does not close one', async () => {
+      const slow = new EventHub();
+      const fast = new EventHub();
+      const sink = memorySink();
+      const handler = instrument(
+        async () => {
+          slow.emit(ev({ type: 'attempt', attempt: 2, at: Date.now() }));
+          fast.emit(ev({ type: 'attempt', attempt: 1, at: Date.now() + 10 }));
+          fast.emit(ev({ type: 'success', attempt: 1, durationMs: 1, at: Date.now() }));
+          return never();
+        },
+        { sink, sources: [slow, fast], advice: false },
+      );
+      const outcome = settle(handler({}, lambdaContext(2000)));
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(outcome.result?.ok).toBe(false);
+      expect(sink.records<Diagnostic>()[0]!.inFlight).toEqual([
+        { label: 'pipeline', via: 'attempt', attempt: 2, runningMs: 1000 },
+      ]);
+    });
   });
 });
