@@ -1,5 +1,5 @@
 /**
- * Command-line flags of `npm run bench`: `--quick`, `--scenarios a,b`, `--clients a,b`,
+ * Command-line flags of `npm run bench`: `--quick`, `--render`, `--scenarios a,b`, `--clients a,b`,
  * `--deadline-ms N`, `--out DIR`, and any scenario parameter as `--<scenario>-<param> N`
  * (e.g. `--overload-durationMs 10000 --overload-loadFactor 4`).
  */
@@ -8,6 +8,8 @@ import type { ScenarioId, ScenarioParams } from './types.js';
 
 export interface BenchArgs {
   quick: boolean;
+  /** Only rewrite scenarios.md from the JSON in outDir. */
+  render: boolean;
   scenarios: ScenarioId[];
   clients: string[] | undefined;
   deadlineMs: number;
@@ -25,7 +27,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     if (!arg.startsWith('--')) throw new TypeError(`Unexpected argument \`${arg}\``);
     const eq = arg.indexOf('=');
     if (eq > 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1));
-    else if (arg === '--quick' || arg === '--help') flags.set(arg.slice(2), 'true');
+    else if (arg === '--quick' || arg === '--help' || arg === '--render')
+      flags.set(arg.slice(2), 'true');
     else flags.set(arg.slice(2), argv[++i] ?? '');
   }
   const quick = flags.get('quick') === 'true';
@@ -35,7 +38,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   for (const id of SCENARIO_IDS)
     params[id] = { ...(quick ? scenarioById(id).quick : scenarioById(id).defaults) };
   for (const [key, value] of flags) {
-    if (['quick', 'help', 'scenarios', 'clients', 'deadline-ms', 'out'].includes(key)) continue;
+    if (['quick', 'help', 'render', 'scenarios', 'clients', 'deadline-ms', 'out'].includes(key))
+      continue;
     const id = SCENARIO_IDS.find((s) => key.startsWith(`${s}-`));
     const param = id ? key.slice(id.length + 1) : undefined;
     if (!id || !param || !(param in scenarioById(id).defaults)) {
@@ -55,6 +59,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     throw new TypeError('Expected `--deadline-ms` to be positive');
   return {
     quick,
+    render: flags.get('render') === 'true',
     scenarios,
     clients: list('clients'),
     deadlineMs: deadline,
@@ -65,7 +70,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
 
 export function helpText(): string {
   const lines = [
-    'npm run bench -- [--quick] [--scenarios a,b] [--clients a,b] [--deadline-ms N] [--out DIR] [--<scenario>-<param> N]',
+    'npm run bench -- [--quick] [--render] [--scenarios a,b] [--clients a,b] [--deadline-ms N] [--out DIR] [--<scenario>-<param> N]',
     '',
     'Scenario parameters (defaults; --quick uses shorter ones):',
   ];

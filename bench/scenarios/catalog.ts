@@ -98,7 +98,7 @@ const overhead: ScenarioSpec = {
     'A healthy upstream answering at once; closed loop, one call at a time. The clients take turns in ' +
     '`rounds` rounds sharing `durationMs`, so drift in machine load hits them alike. ' +
     'overheadRatio = p50 ÷ bare ky p50.',
-  defaults: { durationMs: 18_000, rounds: 6, latencyMs: 0 },
+  defaults: { durationMs: 12_000, rounds: 6, latencyMs: 0 },
   quick: { durationMs: 1_800, rounds: 2, latencyMs: 0 },
   capacity: () => undefined,
   documented: false,

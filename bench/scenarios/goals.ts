@@ -14,6 +14,8 @@ export interface GoalCheck {
 }
 
 type Fig = ClientFigures | undefined;
+const pct = (part: number, whole: number) =>
+  `${whole ? ((part / whole) * 100).toFixed(1) : '0.0'} %`;
 const fmt = (n: number | null | undefined) => (n === null || n === undefined ? '–' : String(n));
 
 const GOALS: Array<{
@@ -38,7 +40,8 @@ const GOALS: Array<{
       const share = p.outageRequests ? f.outageRequests! / p.outageRequests : 0;
       return [
         f.successRate >= p.successRate && share <= 0.05,
-        `success ${f.successRate} vs ${p.successRate}; outage requests ${f.outageRequests} vs ${p.outageRequests} (${(share * 100).toFixed(1)} %)`,
+        `success ${f.successRate} vs ${p.successRate}; outage requests ${f.outageRequests} vs ${p.outageRequests} ` +
+          `(${(share * 100).toFixed(1)} % of p-retry's; ${pct(f.outageRequests!, f.serverRequests)} of its own requests)`,
       ];
     },
   },
@@ -114,6 +117,8 @@ const FIGURES: Array<{
   { key: 'overheadRatio', better: 'low', margin: () => 0.03, only: ['overhead'] },
 ];
 
+const LATENCY = new Set<keyof ClientFigures>(['p50Ms', 'p99Ms']);
+
 export interface Loss {
   scenario: ScenarioId;
   client: string;
@@ -137,8 +142,11 @@ export function findLosses(results: BenchResults, peers: readonly string[]): Los
         if (mine === null) continue;
         let best: { peer: string; value: number } | undefined;
         for (const peer of peers) {
-          const theirs = result.clients[peer]?.[fig.key] as number | null | undefined;
+          const other = result.clients[peer];
+          const theirs = other?.[fig.key] as number | null | undefined;
           if (theirs === null || theirs === undefined) continue;
+          // Latency of successes means little for a peer that succeeded less often.
+          if (LATENCY.has(fig.key) && other!.successRate < own.successRate - 0.002) continue;
           const gap = fig.better === 'high' ? theirs - mine : mine - theirs;
           if (
             gap > fig.margin(Math.abs(mine)) &&

@@ -127,6 +127,7 @@ async function runScenario(
       referenceRps: capacity ?? result.offeredRps ?? undefined,
       outage,
     });
+    if (client.diagnostics) figures.diagnostics = client.diagnostics();
     result.clients[clientSpec.id] = figures;
     options.onProgress?.(progressLine(id, figures, performance.now() - started));
   }

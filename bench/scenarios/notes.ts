@@ -1,10 +1,72 @@
 /**
- * Why selfheal loses where it does: the mechanism behind each kind of loss, written
- * from the runs (see docs/benchmarks.md). Keyed by `scenario.figure`, then by figure.
+ * Why selfheal loses where it does: the mechanism behind each loss, read from the runs
+ * (serverPerSecond, the clients' health() snapshots in scenarios.json) and from
+ * src/http. Looked up by `client.scenario.figure`, then `scenario.figure`, then figure.
  */
 import type { Loss } from './goals.js';
 
-const BY_SCENARIO: Record<string, string> = {};
+const ADAPTIVE_ENGAGE =
+  'adaptive rate (default): on the first 429 the bucket engages at the goodput its meter measured over ' +
+  'the last second, but the client had existed for only ~40 ms, so it reads ~10–14 req/s for a 100 req/s ' +
+  'server; the ceiling is pinned to the send rate measured at that moment, so additive increase cannot climb ' +
+  'back. The upstream saw ~14 req/s for the whole run (serverPerSecond) and, with maxWaitMs unbounded by ' +
+  'default, the queue grew until the callers’ deadline';
+
+const OUTAGE_DEFAULTS =
+  'a 503 without Retry-After is both a breaker failure and, by default (throttle.statusCodes [429, 502, 503, ' +
+  '504]), a "slow down" signal: the outage collapses the adaptive rate, requests queue behind the bucket, and ' +
+  'the default breaker (10 s window, 50 %) never sees enough failures to open; after the outage the rate ' +
+  'climbs back at 5 %/s of the reference (serverPerSecond ~17 → ~45 req/s over 8 s), so fresh calls wait ' +
+  'behind the backlog';
+
+const PACING =
+  'quota pacing spreads `r` over `t`, but `t` is whole seconds (rounded up, as the draft specifies), so with a ' +
+  '2 s window the pace is up to 1 s too slow (the upstream saw ~24–40 req/s of a 50 req/s quota); and while a ' +
+  'backlog waits in the pacer a fresh window’s quota does not lift the pace. Zero 429s, at the cost of unused quota';
+
+const OVERHEAD =
+  'selfheal adds ~50 µs per request over ky on a local server that answers at once (p50 ≈ 0.12 ms for ky). ' +
+  'One-off attribution with the same harness (27 s, 6 rounds; ratio to ky): all defaults 1.43; bufferBody: false ' +
+  '1.20; timeout: false 1.31; breaker: false 1.31; throttle: false 1.36; retry: false 1.36; all five off 1.06. ' +
+  'Reading the body inside the attempt (a copy into a new Response) is the largest share, then the per-attempt ' +
+  'timeout timer and the opossum breaker. Against a server 5 ms away the same ~50 µs is ~1 %';
+
+const BY_KEY: Record<string, string> = {
+  'selfheal.overload.successRate': ADAPTIVE_ENGAGE,
+  'selfheal.overload.goodput': ADAPTIVE_ENGAGE,
+  'selfheal.overload.p50Ms': ADAPTIVE_ENGAGE,
+  'selfheal.overload.p99Ms': ADAPTIVE_ENGAGE,
+  'selfheal-tuned.overload.successRate':
+    'by design: at 3 × capacity the tuned client sends exactly the capacity and sheds the rest locally after ' +
+    'a 500 ms wait (failedShed); p-retry’s 1 s·2ⁿ backoff carries calls past the load window into the drain, ' +
+    'so more of them succeed eventually — at amplification ~4 and ~4 000 429s',
+  'selfheal-tuned.overload.p50Ms':
+    'by design: at 3 × capacity every admitted call waited in the token bucket (up to maxWaitMs 500 ms) for its ' +
+    'turn at the server’s rate; bare fetch’s successes are the few that found a token at the server at once',
+  'selfheal-tuned.overload.p99Ms': 'as p50: the wait for a token, bounded by maxWaitMs (500 ms)',
+  'selfheal.outage.successRate': OUTAGE_DEFAULTS,
+  'selfheal.outage.outageRequests': OUTAGE_DEFAULTS,
+  'selfheal.outage.recoveryMs': OUTAGE_DEFAULTS,
+  'selfheal.outage.p50Ms': OUTAGE_DEFAULTS,
+  'selfheal.outage.p99Ms': OUTAGE_DEFAULTS,
+  'selfheal-tuned.outage.recoveryMs':
+    'calls that meet the open breaker wait for the half-open probe (resetTimeoutMs 1 000 ms); the first fresh ' +
+    'call after the outage succeeds only once a probe has closed the breaker, while clients without a breaker ' +
+    'succeed on their next request. The waiting calls are then released together (a burst of ~200 req in the ' +
+    'first second after the outage, serverPerSecond)',
+  'selfheal-tuned.outage.p50Ms':
+    'calls started during the outage waited for the breaker to close instead of failing; they succeed, slowly',
+  'selfheal-tuned.outage.p99Ms':
+    'calls started during the outage waited for the breaker to close instead of failing; they succeed, slowly',
+  'rate-limit.successRate': PACING,
+  'rate-limit.goodput': PACING,
+  'rate-limit.p50Ms': `${PACING}; calls wait in the pacer instead of drawing 429s`,
+  'rate-limit.p99Ms': `${PACING}; calls wait in the pacer instead of drawing 429s`,
+  'overhead.overheadRatio': OVERHEAD,
+  'flaky.amplification':
+    'not a mechanism: every client that retries until success pays 1 ÷ 0.8 = 1.25 at 20 % errors; ±0.02 is ' +
+    'which calls drew the error cards near the end of the run',
+};
 
 const BY_FIGURE: Record<string, string> = {
   p50Ms:
@@ -17,8 +79,9 @@ const BY_FIGURE: Record<string, string> = {
 
 export function reasonFor(loss: Loss): string {
   return (
-    BY_SCENARIO[`${loss.scenario}.${loss.figure}`] ??
+    BY_KEY[`${loss.client}.${loss.scenario}.${loss.figure}`] ??
+    BY_KEY[`${loss.scenario}.${loss.figure}`] ??
     BY_FIGURE[loss.figure] ??
-    'see docs/benchmarks.md'
+    'not explained yet: see docs/benchmarks.md'
   );
 }

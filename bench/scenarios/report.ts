@@ -1,5 +1,5 @@
 /** Writes scenarios.json and scenarios.md: a table per scenario, goals, and selfheal's losses. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkGoals, findLosses, SELFHEAL_IDS } from './goals.js';
 import { reasonFor } from './notes.js';
@@ -25,7 +25,7 @@ const COLUMNS: Array<[keyof ClientFigures, string]> = [
 
 const cell = (v: unknown) => (v === null || v === undefined ? '–' : String(v));
 
-export function renderMarkdown(results: BenchResults, missing: readonly string[]): string {
+export function renderMarkdown(results: BenchResults): string {
   const out: string[] = [
     '# Scenario benchmarks: selfheal against bare fetch, ky, p-retry and cockatiel',
     '',
@@ -46,11 +46,6 @@ export function renderMarkdown(results: BenchResults, missing: readonly string[]
       'latencies are noisy; ratios and counts (amplification, goodput, 429s, outage requests) are the signal.',
     '',
   );
-  if (missing.length)
-    out.push(
-      `**Not run:** ${missing.join(', ')} (\`selfheal/http\`'s \`createClient\` was not available).`,
-      '',
-    );
   out.push('## Clients', '', '| client | configuration |', '|---|---|');
   for (const [id, c] of Object.entries(results.clients))
     out.push(`| ${id} (${c.label}) | ${c.config} |`);
@@ -95,34 +90,47 @@ export function renderMarkdown(results: BenchResults, missing: readonly string[]
     (id) => !(SELFHEAL_IDS as readonly string[]).includes(id),
   );
   const losses = findLosses(results, peers);
-  if (losses.length === 0)
-    out.push(
-      missing.length ? 'selfheal was not run.' : 'Nowhere in this run (beyond noise margins).',
-    );
+  if (losses.length === 0) out.push('Nowhere in this run (beyond noise margins).');
   else {
     out.push(
-      'Every figure on which a selfheal client does worse than the best peer (beyond a noise margin), and why.',
+      'Every figure on which a selfheal client does worse than the best peer (beyond a noise margin), and why. ' +
+        'Latency (of successes) is compared only with peers that succeeded at least as often.',
       '',
     );
+    const reasons: string[] = [];
+    const ref = (text: string) => {
+      if (!reasons.includes(text)) reasons.push(text);
+      return `[${reasons.indexOf(text) + 1}]`;
+    };
     out.push(
       '| scenario | client | figure | selfheal | best peer | why |',
       '|---|---|---|---:|---|---|',
     );
     for (const l of losses) {
+      const why = ref(reasonFor(l));
       out.push(
-        `| ${l.scenario} | ${l.client} | ${l.figure} | ${l.value} | ${l.peer}: ${l.peerValue} | ${reasonFor(l)} |`,
+        `| ${l.scenario} | ${l.client} | ${l.figure} | ${l.value} | ${l.peer}: ${l.peerValue} | ${why} |`,
       );
     }
+    out.push('', ...reasons.map((r, i) => `${i + 1}. ${r}.`));
   }
   out.push('');
   return out.join('\n');
 }
 
-export async function writeResults(dir: string, results: BenchResults, missing: readonly string[]) {
+export async function writeResults(dir: string, results: BenchResults) {
   await mkdir(dir, { recursive: true });
   const json = join(dir, 'scenarios.json');
   const md = join(dir, 'scenarios.md');
-  await writeFile(json, `${JSON.stringify({ ...results, missingClients: missing }, null, 2)}\n`);
-  await writeFile(md, renderMarkdown(results, missing));
+  await writeFile(json, `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(md, renderMarkdown(results));
   return { json, md };
+}
+
+/** Rewrites scenarios.md from the scenarios.json in `dir` (after editing notes, say). */
+export async function renderResults(dir: string) {
+  const results = JSON.parse(await readFile(join(dir, 'scenarios.json'), 'utf8')) as BenchResults;
+  const md = join(dir, 'scenarios.md');
+  await writeFile(md, renderMarkdown(results));
+  return md;
 }

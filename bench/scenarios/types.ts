@@ -27,6 +27,8 @@ export interface ClientContext {
 export interface BenchClient {
   call(path: string, signal: AbortSignal): Promise<void>;
   close?(): void | Promise<void>;
+  /** The client's own view at the end of a run (selfheal: `api.health()`), kept in the JSON. */
+  diagnostics?(): unknown;
 }
 
 export interface ClientSpec {
@@ -96,6 +98,8 @@ export interface ClientFigures {
   overheadRatio: number | null;
   /** Requests the upstream received per second. */
   serverPerSecond: number[];
+  /** The client's own view at the end of the run, when it has one (selfheal's health()). */
+  diagnostics?: unknown;
 }
 
 export interface ScenarioResult {

@@ -1,15 +1,9 @@
 /**
- * selfheal's two clients: `createClient()` with its defaults, and a tuned, documented
- * configuration. Loaded lazily so the harness still runs while `src/http` is missing.
+ * selfheal's two clients: `createClient()` with its defaults, and a tuned configuration,
+ * documented here and in the report.
  */
+import { createClient, type ResilienceOptions } from '../../../src/http/index.js';
 import type { ClientContext, ClientSpec } from '../types.js';
-
-type KyLike = {
-  get(url: string, options: { signal: AbortSignal }): { arrayBuffer(): Promise<ArrayBuffer> };
-};
-type CreateClient = (options: Record<string, unknown>) => KyLike;
-
-const ENTRY = '../../../src/http/index.js';
 
 /**
  * The tuned configuration, as a user who knows the provider would write it: the
@@ -21,15 +15,16 @@ const ENTRY = '../../../src/http/index.js';
  * and the caller's deadline as totalTimeout, so a request waits for the half-open probe
  * instead of failing.
  */
-export function tunedOptions(ctx: ClientContext): Record<string, unknown> {
+export function tunedOptions(ctx: ClientContext): ResilienceOptions {
   return {
     throttle: {
       ...(ctx.capacity && {
         rate: ctx.capacity,
         burst: Math.max(1, Math.floor(ctx.capacity / 20)),
       }),
-      maxWaitMs: 1_000,
+      maxWaitMs: 500,
       statusCodes: [429],
+      pace: 1,
     },
     retry: { limit: 4, backoff: { baseMs: 50, maxMs: 2_000, jitter: 'full' }, budget: false },
     breaker: {
@@ -43,15 +38,12 @@ export function tunedOptions(ctx: ClientContext): Record<string, unknown> {
   };
 }
 
-const TUNED_DOC = `\`createClient(${JSON.stringify(tunedOptions({ origin: '', clientId: '', capacity: 100, deadlineMs: 10_000 }))})\` — throttle.rate/burst only when the scenario documents its capacity (100 shown), totalTimeout = the caller's deadline`;
+const shown = tunedOptions({ origin: '', clientId: '', capacity: 100, deadlineMs: 10_000 });
+const TUNED_DOC =
+  `\`createClient(${JSON.stringify(shown)})\` — throttle.rate and burst only when the scenario ` +
+  'documents its capacity (100 shown), totalTimeout = the caller’s deadline';
 
-function spec(
-  id: string,
-  label: string,
-  config: string,
-  createClient: CreateClient,
-  tuned: boolean,
-): ClientSpec {
+function spec(id: string, label: string, config: string, tuned: boolean): ClientSpec {
   return {
     id,
     label,
@@ -65,32 +57,16 @@ function spec(
         async call(path, signal) {
           await api.get(ctx.origin + path, { signal }).arrayBuffer();
         },
+        diagnostics: () => api.health().origins[ctx.origin],
       };
     },
   };
 }
 
-export async function loadSelfhealClients(): Promise<{ clients: ClientSpec[]; missing: string[] }> {
-  let createClient: CreateClient | undefined;
-  try {
-    const entry = ENTRY;
-    createClient = ((await import(entry)) as { createClient?: CreateClient }).createClient;
-  } catch {
-    createClient = undefined;
-  }
-  if (typeof createClient !== 'function')
-    return { clients: [], missing: ['selfheal', 'selfheal-tuned'] };
-  return {
-    clients: [
-      spec(
-        'selfheal',
-        'selfheal (defaults)',
-        '`createClient({ headers })`: every default',
-        createClient,
-        false,
-      ),
-      spec('selfheal-tuned', 'selfheal (tuned)', TUNED_DOC, createClient, true),
-    ],
-    missing: [],
-  };
-}
+export const selfhealDefaults = spec(
+  'selfheal',
+  'selfheal (defaults)',
+  '`createClient({ headers })`: every default',
+  false,
+);
+export const selfhealTuned = spec('selfheal-tuned', 'selfheal (tuned)', TUNED_DOC, true);
