@@ -116,9 +116,18 @@ export class EventHub<M = CoreEventMap> implements EventSource<M> {
 }
 
 /**
- * A throwing listener is a bug in the listener: surface it through the platform's
- * `reportError` where there is one (browsers, Deno), without breaking the operation.
+ * A throwing listener is a bug in the listener: surface it without breaking the
+ * operation — `reportError` in browsers and Deno, a process warning in Node.
  */
 function reportLater(error: unknown): void {
-  (globalThis as { reportError?: (e: unknown) => void }).reportError?.(error);
+  const g = globalThis as {
+    reportError?: (e: unknown) => void;
+    process?: { emitWarning?: (w: Error | string, type?: string) => void };
+  };
+  if (g.reportError) g.reportError(error);
+  else
+    g.process?.emitWarning?.(
+      error instanceof Error ? error : String(error),
+      'SelfhealListenerError',
+    );
 }

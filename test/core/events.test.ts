@@ -65,3 +65,22 @@ describe('EventHub', () => {
     expect(after).toHaveBeenCalledOnce();
   });
 });
+
+describe('EventHub default error report', () => {
+  it('turns a throwing listener into a process warning in Node, not a crash', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const hub = new EventHub();
+      hub.onEvent(() => {
+        throw new Error('listener bug');
+      });
+      hub.emit(retryEvent(1));
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.map((w) => w.message)).toContain('listener bug');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
