@@ -27,9 +27,9 @@ export interface CoreEventMap {
   /** The breaker opened: calls fail fast until `retryAfterMs` passes. */
   'breaker-open': { failureRate: number; retryAfterMs: number; error: unknown };
   /** The breaker admits one probe. */
-  'breaker-half-open': Record<string, never>;
+  'breaker-half-open': Record<never, never>;
   /** The breaker closed after a successful probe. */
-  'breaker-closed': Record<string, never>;
+  'breaker-closed': Record<never, never>;
   /** A policy refused a call without running it. */
   rejected: {
     reason: 'circuit-open' | 'bulkhead-full' | 'throttled' | 'retry-budget';
