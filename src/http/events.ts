@@ -84,6 +84,6 @@ export class OriginHub extends EventHub<CoreEventMap> {
       }
       if (error.response) tagged.status = error.response.status;
     }
-    this.#client.emit(tagged as HttpEvent);
+    this.#client.emit(tagged as unknown as HttpEvent);
   }
 }

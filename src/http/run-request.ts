@@ -11,13 +11,13 @@ import {
   RetryBudgetExhaustedError,
 } from '../core/index.js';
 import { AttemptFailure, httpError, unwrap } from './attempt-failure.js';
+import { BufferedResponse } from './buffered-response.js';
 import { classify, mayRepeat } from './classify.js';
 import { degrade, isOriginFailure } from './degrade.js';
 import type { Engine } from './engine.js';
 import { stripQuery } from './events.js';
 import type { OriginState } from './origin-state.js';
 import type { RequestOverrides } from './request-overrides.js';
-import { keepUrl } from './stale-cache.js';
 
 type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
 
@@ -232,17 +232,15 @@ async function buffered(response: Response): Promise<Response> {
     response.type === 'opaque' ||
     response.status < 200 ||
     NULL_BODY.has(response.status)
-  )
+  ) {
     return response;
-  const body = await response.arrayBuffer();
-  const copy = new Response(body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
-  keepUrl(copy, response.url);
-  if (response.redirected) Object.defineProperty(copy, 'redirected', { value: true });
-  return copy;
+  }
+  // \`bytes()\` is recent (Chromium 132, Node 22); arrayBuffer() everywhere else.
+  const bytes =
+    typeof response.bytes === 'function'
+      ? await response.bytes()
+      : new Uint8Array(await response.arrayBuffer());
+  return new BufferedResponse(bytes, response);
 }
 
 function noop(): void {}

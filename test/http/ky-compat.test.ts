@@ -120,3 +120,45 @@ describe('ky compatibility', () => {
     expect(await raw.get(`${ORIGIN}/s`).text()).toBe('chunk');
   });
 });
+
+describe('buffered bodies (read inside the attempt)', () => {
+  const fetch = async () =>
+    new Response('{"a":[1,2]}', {
+      status: 200,
+      headers: { 'content-type': 'application/json', 'x-k': 'v' },
+    });
+
+  it('reads back through every body method, once, like a standard Response', async () => {
+    const api = createClient({ fetch });
+    const res = await api.get(`${ORIGIN}/b`);
+    expect(res).toBeInstanceOf(Response);
+    expect(res.headers.get('x-k')).toBe('v');
+    expect(res.bodyUsed).toBe(false);
+    const copy = res.clone();
+    expect(await res.json()).toEqual({ a: [1, 2] });
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.text()).rejects.toBeInstanceOf(TypeError);
+    expect(() => res.clone()).toThrow(TypeError);
+    expect(new TextDecoder().decode(await copy.clone().arrayBuffer())).toBe('{"a":[1,2]}');
+    expect((await copy.clone().blob()).type).toBe('application/json');
+    expect(Array.from(await copy.clone().bytes()).length).toBe(11);
+    const reader = copy.body!.getReader();
+    const chunk = await reader.read();
+    expect(new TextDecoder().decode(chunk.value)).toBe('{"a":[1,2]}');
+    expect(copy.bodyUsed).toBe(true);
+  });
+
+  it('ky’s shortcuts and HTTPError.data work on it', async () => {
+    const api = createClient({ fetch });
+    expect(await api.get(`${ORIGIN}/b`).json()).toEqual({ a: [1, 2] });
+    const failing = createClient({
+      fetch: async () =>
+        new Response('{"error":"nope"}', {
+          status: 422,
+          headers: { 'content-type': 'application/json' },
+        }),
+    });
+    const error = await failing.get(`${ORIGIN}/b`).catch((e: unknown) => e);
+    expect((error as HTTPError).data).toEqual({ error: 'nope' });
+  });
+});
