@@ -165,6 +165,8 @@ async function failed(
     state.alarms.budgetExhausted(error.retriesAllowed, state.budget?.windowMs ?? 0, now);
   }
   const response = cause instanceof RetryBudgetExhaustedError ? undefined : last?.response;
+  if (!response && last?.response && !engine.config.bufferBody)
+    void last.response.body?.cancel().catch(noop);
   if (!request.signal.aborted && isOriginFailure(cause, response)) {
     const served = await degrade(request, cause, engine.stale, engine.config.fallback, now);
     if (served) {
