@@ -9,7 +9,8 @@ describe('leaks', () => {
     const clock = manualClock();
     let n = 0;
     const requestSignals = new Set<AbortSignal>();
-    const fetch = async (request: Request) => {
+    const fetch = async (input: Request | string | URL) => {
+      const request = input as Request;
       requestSignals.add(request.signal);
       return new Response('{}', { status: ++n % 3 === 0 ? 503 : 200 });
     };
