@@ -10,20 +10,48 @@ const decoder = new TextDecoder();
 /** A Response whose body is bytes in memory. */
 export class BufferedResponse extends Response {
   readonly #bytes: Uint8Array<ArrayBuffer>;
+  readonly #source: Response;
   #used = false;
   #stream: ReadableStream<Uint8Array<ArrayBuffer>> | null | undefined;
+
+  static {
+    // Accessors on the prototype (one definition, not one per response): `url`,
+    // `redirected` and `type` are the network answer's; `body` is built on demand.
+    const own = (r: BufferedResponse) => r;
+    Object.defineProperties(BufferedResponse.prototype, {
+      url: {
+        get: function (this: BufferedResponse) {
+          return own(this).#source.url;
+        },
+      },
+      redirected: {
+        get: function (this: BufferedResponse) {
+          return own(this).#source.redirected;
+        },
+      },
+      type: {
+        get: function (this: BufferedResponse) {
+          return own(this).#source.type;
+        },
+      },
+      body: {
+        get: function (this: BufferedResponse) {
+          return own(this).#body();
+        },
+      },
+      bodyUsed: {
+        get: function (this: BufferedResponse) {
+          const r = own(this);
+          return r.#used || (r.#stream?.locked ?? false);
+        },
+      },
+    });
+  }
 
   constructor(bytes: Uint8Array<ArrayBuffer>, source: Response) {
     super(null, { status: source.status, statusText: source.statusText, headers: source.headers });
     this.#bytes = bytes;
-    // `url`, `redirected` and `type` belong to the network answer this stands for.
-    Object.defineProperties(this, {
-      url: { value: source.url },
-      redirected: { value: source.redirected },
-      type: { value: source.type },
-      body: { get: () => this.#body() },
-      bodyUsed: { get: () => this.#used || (this.#stream?.locked ?? false) },
-    });
+    this.#source = source;
   }
 
   override text(): Promise<string> {
