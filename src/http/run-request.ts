@@ -4,19 +4,13 @@
  * classifies the answer and reports it to the adaptive rate; the last failure is
  * handed back to ky (which raises its HTTPError) or degraded (stale / fallback).
  */
-import {
-  type AttemptContext,
-  isRetryBudgetExhaustedError,
-  isTimeoutError,
-  RetryBudgetExhaustedError,
-} from '../core/index.js';
-import { AttemptFailure, httpError, unwrap } from './attempt-failure.js';
+import { type AttemptContext, isTimeoutError } from '../core/index.js';
+import { AttemptFailure, httpError } from './attempt-failure.js';
 import { BufferedResponse } from './buffered-response.js';
 import { classify, mayRepeat } from './classify.js';
-import { degrade, isOriginFailure } from './degrade.js';
 import type { Engine } from './engine.js';
-import { stripQuery } from './events.js';
 import type { OriginState } from './origin-state.js';
+import { failed, info, settle } from './request-outcome.js';
 import type { RequestOverrides } from './request-overrides.js';
 
 type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
@@ -142,87 +136,6 @@ export async function runRequest(
   } finally {
     state.inFlight--;
   }
-}
-
-async function failed(
-  engine: Engine,
-  state: OriginState,
-  request: Request,
-  error: unknown,
-  start: number,
-  attempts: number,
-) {
-  const now = engine.config.clock.now();
-  let last = error instanceof AttemptFailure ? error : undefined;
-  let cause = unwrap(error);
-  if (isRetryBudgetExhaustedError(error)) {
-    last = error.cause instanceof AttemptFailure ? error.cause : undefined;
-    cause = new RetryBudgetExhaustedError(
-      error.attempts,
-      error.retriesAllowed,
-      unwrap(error.cause),
-    );
-    state.alarms.budgetExhausted(error.retriesAllowed, state.budget?.windowMs ?? 0, now);
-  }
-  const response = cause instanceof RetryBudgetExhaustedError ? undefined : last?.response;
-  if (!response && last?.response && !engine.config.bufferBody)
-    void last.response.body?.cancel().catch(noop);
-  if (!request.signal.aborted && isOriginFailure(cause, response)) {
-    const served = await degrade(request, cause, engine.stale, engine.config.fallback, now);
-    if (served) {
-      if (response && !engine.config.bufferBody) void response.body?.cancel().catch(noop);
-      state.counts.fallbacks++;
-      if (engine.hub.listening) {
-        engine.hub.emit({
-          type: 'degraded',
-          source: 'http',
-          at: now,
-          ...info(state, request),
-          reason: served.reason,
-          error: cause,
-          ageMs: served.ageMs,
-        });
-      }
-      settle(engine, state, request, start, attempts, served.response.status);
-      return served.response;
-    }
-  }
-  state.counts.failures++;
-  if (response) {
-    engine.attempts.set(response, attempts);
-    settle(engine, state, request, start, attempts, response.status);
-    return response;
-  }
-  if (typeof cause === 'object' && cause !== null) engine.attempts.set(cause, attempts);
-  settle(engine, state, request, start, attempts, 0, cause);
-  throw cause;
-}
-
-function settle(
-  engine: Engine,
-  state: OriginState,
-  request: Request,
-  start: number,
-  attempts: number,
-  status: number,
-  error?: unknown,
-) {
-  if (!engine.hub.listening) return;
-  const now = engine.config.clock.now();
-  engine.hub.emit({
-    type: 'settled',
-    source: 'http',
-    at: now,
-    ...info(state, request),
-    attempts,
-    status,
-    durationMs: now - start,
-    ...(error !== undefined && { error }),
-  });
-}
-
-function info(state: OriginState, request: Request) {
-  return { origin: state.origin, method: request.method, url: stripQuery(request.url) };
 }
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
