@@ -46,9 +46,9 @@ export function renderMarkdown(results: BenchResults): string {
       'latencies are noisy; ratios and counts (amplification, goodput, 429s, outage requests) are the signal.',
     '',
   );
-  out.push('## Clients', '', '| client | configuration |', '|---|---|');
+  out.push('## Clients', '', '| client | what | configuration |', '|---|---|---|');
   for (const [id, c] of Object.entries(results.clients))
-    out.push(`| ${id} (${c.label}) | ${c.config} |`);
+    out.push(`| ${id} | ${c.label} | ${c.config} |`);
   out.push('');
   for (const s of Object.values(results.scenarios)) {
     if (!s) continue;
