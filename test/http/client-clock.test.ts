@@ -8,6 +8,7 @@ import {
   constant,
   isBulkheadRejectedError,
   isRetryBudgetExhaustedError,
+  isThrottledError,
   manualClock,
 } from '../../src/core/index.js';
 import { type Alarm, createClient, type HttpEvent } from '../../src/http/index.js';
@@ -247,5 +248,53 @@ describe('createClient on a manual clock', () => {
       failures: 0,
     });
     expect(health.origins[ORIGIN]!.breaker).toBe('closed');
+  });
+
+  it('raises a utilization alarm from an advertised quota', async () => {
+    const alarms: Alarm[] = [];
+    const { fetch } = scripted(
+      {
+        status: 200,
+        headers: {
+          'x-ratelimit-limit': '10',
+          'x-ratelimit-remaining': '5',
+          'x-ratelimit-reset': '30',
+        },
+      },
+      {
+        status: 200,
+        headers: {
+          'x-ratelimit-limit': '10',
+          'x-ratelimit-remaining': '1',
+          'x-ratelimit-reset': '29',
+        },
+      },
+    );
+    const api = createClient({ fetch, throttle: { pace: false }, onAlarm: (a) => alarms.push(a) });
+    await api.get(`${ORIGIN}/quota`);
+    expect(alarms).toHaveLength(0);
+    await api.get(`${ORIGIN}/quota`);
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({ kind: 'utilization', value: 0.9 });
+    expect(alarms[0]!.message).toContain('advertised quota');
+    expect(api.health().origins[ORIGIN]!.quota).toEqual({
+      remaining: 1,
+      limit: 10,
+      resetInMs: 29_000,
+    });
+  });
+
+  it('refuses with ThrottledError when the token is further away than maxWaitMs', async () => {
+    const clock = manualClock();
+    const { fetch, calls } = scripted({ status: 200 });
+    const api = createClient({
+      fetch,
+      clock,
+      throttle: { rate: 1, burst: 1, adaptive: false, maxWaitMs: 100 },
+    });
+    await api.get(`${ORIGIN}/t`);
+    const error = await api.get(`${ORIGIN}/t`).catch((e: unknown) => e);
+    expect(isThrottledError(error)).toBe(true);
+    expect(calls).toHaveLength(1);
   });
 });
