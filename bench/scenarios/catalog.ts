@@ -11,10 +11,10 @@ const overload: ScenarioSpec = {
   id: 'overload',
   title: 'Overload',
   summary:
-    'The upstream admits `capacity` req/s (token bucket, burst capacity/10; over it: 429 with Retry-After). ' +
-    'Open-loop arrivals at `loadFactor` × capacity for `durationMs`.',
-  defaults: { durationMs: 6_000, capacity: 100, loadFactor: 3, latencyMs: 5 },
-  quick: { durationMs: 1_500, capacity: 100, loadFactor: 3, latencyMs: 5 },
+    'The upstream admits `capacity` req/s (token bucket, burst capacity/10; over it: `throttleStatus` — 429, ' +
+    'or 503 as some gateways — with Retry-After). Open-loop arrivals at `loadFactor` × capacity for `durationMs`.',
+  defaults: { durationMs: 6_000, capacity: 100, loadFactor: 3, latencyMs: 5, throttleStatus: 429 },
+  quick: { durationMs: 1_500, capacity: 100, loadFactor: 3, latencyMs: 5, throttleStatus: 429 },
   capacity: (p) => p.capacity,
   documented: true,
   rate: (p) => p.capacity! * p.loadFactor!,
@@ -22,7 +22,11 @@ const overload: ScenarioSpec = {
     {
       name: 'overload',
       durationMs: p.durationMs!,
-      phase: { capacity: p.capacity, latency: latency(p) },
+      phase: {
+        capacity: p.capacity,
+        throttleStatus: p.throttleStatus === 503 ? 503 : 429,
+        latency: latency(p),
+      },
     },
   ],
 };
