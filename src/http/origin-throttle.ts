@@ -100,7 +100,10 @@ export class OriginThrottle extends BasePolicy {
     const bucket = this.#bucket;
     if (!adaptive || !bucket) return;
     if (bucket.rate < this.#ceiling) {
-      const next = increased(bucket.rate, this.#reference, this.#ceiling, adaptive);
+      // Recover toward the ceiling (the configured rate, or the rate that drew the first
+      // throttling answer) at a share of it per second, however low the rate fell.
+      const reference = Number.isFinite(this.#ceiling) ? this.#ceiling : this.#reference;
+      const next = increased(bucket.rate, reference, this.#ceiling, adaptive);
       bucket.setRate(next);
       if (next < this.#ceiling && next < this.#reportedRate * 1.1) return;
     }
