@@ -102,6 +102,7 @@ const FIGURES: Array<{
   { key: 'throttled429', better: 'low', margin: (a) => Math.max(2, a * 0.05) },
   { key: 'outageRequests', better: 'low', margin: (a) => Math.max(2, a * 0.1) },
   { key: 'recoveryMs', better: 'low', margin: (a) => Math.max(50, a * 0.2) },
+  { key: 'recoveryPeakRps', better: 'low', margin: (a) => Math.max(5, a * 0.2) },
   {
     key: 'p50Ms',
     better: 'low',

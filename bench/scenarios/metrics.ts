@@ -46,6 +46,9 @@ export function computeFigures(input: FigureInputs): ClientFigures {
     serverErrors: (counts?.errors ?? 0) + (counts?.outage ?? 0),
     outageRequests: input.outage ? (counts?.byPhase[input.outage.phase] ?? 0) : null,
     recoveryMs: input.outage ? recovery(records, input.outage.endMs) : null,
+    recoveryPeakRps: input.outage
+      ? Math.max(0, ...(counts?.perSecond ?? []).slice(Math.ceil(input.outage.endMs / 1000)))
+      : null,
     p50Ms: round(percentile(latencies, 0.5), 3),
     p99Ms: round(percentile(latencies, 0.99), 3),
     overheadRatio: null,

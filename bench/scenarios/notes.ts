@@ -65,6 +65,10 @@ const BY_KEY: Record<string, string> = {
     'call after the outage succeeds only once a probe has closed the breaker, while clients without a breaker ' +
     'succeed on their next request. The waiting calls are then released together (a burst of ~200 req in the ' +
     'first second after the outage, serverPerSecond)',
+  'selfheal-tuned.outage.recoveryPeakRps':
+    'the calls that waited through the open breaker are all released when the half-open probe succeeds: the ' +
+    'upstream gets the backlog of the whole outage within about a second, a herd a fragile server might not ' +
+    'survive. Peers that failed those calls (or spread their retries by backoff) send less at once',
   'selfheal-tuned.outage.p50Ms':
     'calls started during the outage waited for the breaker to close instead of failing; they succeed, slowly',
   'selfheal-tuned.outage.p99Ms':

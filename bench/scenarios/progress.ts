@@ -10,6 +10,7 @@ export function progressLine(id: string, f: ClientFigures, ms?: number): string 
     'throttled429',
     'outageRequests',
     'recoveryMs',
+    'recoveryPeakRps',
     'p50Ms',
     'p99Ms',
     'overheadRatio',

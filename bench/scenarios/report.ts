@@ -13,6 +13,7 @@ const COLUMNS: Array<[keyof ClientFigures, string]> = [
   ['throttled429', '429s'],
   ['outageRequests', 'outage req'],
   ['recoveryMs', 'recovery ms'],
+  ['recoveryPeakRps', 'peak req/s after'],
   ['p50Ms', 'p50 ms'],
   ['p99Ms', 'p99 ms'],
   ['overheadRatio', 'overhead ×ky'],

@@ -92,6 +92,8 @@ export interface ClientFigures {
   outageRequests: number | null;
   /** From the outage's end to the first success of a call started after it; null if none. */
   recoveryMs: number | null;
+  /** Most requests the upstream saw in one second after the outage (a herd released at once); outage only. */
+  recoveryPeakRps: number | null;
   p50Ms: number | null;
   p99Ms: number | null;
   /** p50 ÷ bare ky's p50 (overhead scenario only). */

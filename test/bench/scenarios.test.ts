@@ -77,6 +77,7 @@ describe('scenario harness (quick, tiny durations)', () => {
         expect(f.calls).toBe(Math.floor((windowOf(s.params) / 1000) * s.offeredRps!));
       }
       expect(f.outageRequests === null).toBe(id !== 'outage');
+      expect(f.recoveryPeakRps === null).toBe(id !== 'outage');
       expect(f.overheadRatio === null).toBe(id !== 'overhead');
     }
   });
