@@ -21,7 +21,7 @@ export interface AdaptiveOptions {
   minRate?: number;
   /** Share of the rate at the last throttling answer regained per second of full use. @default 0.2 */
   recoveryPerSecond?: number;
-  /** Minimum time between two decreases: a server's window takes time to drain. @default 1000 */
+  /** Minimum time between two decreases: a server's window takes time to drain. @default 500 */
   cooldownMs?: number;
 }
 

@@ -37,8 +37,10 @@ export class OriginThrottle extends BasePolicy {
   #bucket: ThrottlePolicy | undefined;
   #pacer: ThrottlePolicy | undefined;
   #pacedUntil = 0;
-  #ceiling: number;
-  #reference: number;
+  /** The configured rate, never exceeded (Infinity for a learned bucket). */
+  readonly #ceiling: number;
+  /** The rate when the server last pushed back. */
+  #peak: number;
   #reportedRate: number;
   #lastDecreaseAt = Number.NEGATIVE_INFINITY;
 
@@ -47,7 +49,7 @@ export class OriginThrottle extends BasePolicy {
     this.#settings = settings;
     this.#onRateChange = onRateChange;
     this.#ceiling = settings.rate ?? Number.POSITIVE_INFINITY;
-    this.#reference = settings.rate ?? 0;
+    this.#peak = settings.rate ?? 0;
     this.#reportedRate = settings.rate ?? 0;
     if (settings.rate !== undefined) this.#bucket = this.#newBucket(settings.rate, settings.burst);
   }
@@ -93,30 +95,30 @@ export class OriginThrottle extends BasePolicy {
     this.sends.record(now);
   }
 
-  /** A successful answer: goodput, and additive increase of the adaptive rate. */
+  /**
+   * A successful answer: goodput, and additive increase of the adaptive rate — toward
+   * the rate of the last push-back at a share of it per second, then beyond it at that
+   * share of the current rate (probing). A configured rate is never exceeded; a learned
+   * bucket that stops limiting anything (no queue, back above the push-back rate)
+   * switches itself off.
+   */
   onSuccess(now: number): void {
     this.goodput.record(now);
     const adaptive = this.#settings.adaptive;
     const bucket = this.#bucket;
     if (!adaptive || !bucket) return;
-    if (bucket.rate < this.#ceiling) {
-      // Recover toward the ceiling (the configured rate, or the rate that drew the first
-      // throttling answer) at a share of it per second, however low the rate fell.
-      const reference = Number.isFinite(this.#ceiling) ? this.#ceiling : this.#reference;
-      const next = increased(bucket.rate, reference, this.#ceiling, adaptive);
-      bucket.setRate(next);
-      if (next < this.#ceiling && next < this.#reportedRate * 1.1) return;
-    }
-    if (this.#settings.rate === undefined && bucket.rate >= this.#ceiling) {
-      if (bucket.queueLength > 0) return;
-      // A learned bucket back at the rate that drew the throttling: switch it off again.
+    const learned = this.#settings.rate === undefined;
+    if (learned && bucket.queueLength === 0 && bucket.rate >= this.#peak) {
       this.#bucket = undefined;
-      this.#ceiling = Number.POSITIVE_INFINITY;
       this.#report(bucket.rate, null, 'recovered');
       return;
     }
-    if (bucket.rate !== this.#reportedRate)
-      this.#report(this.#reportedRate, bucket.rate, 'recovered');
+    if (bucket.rate >= this.#ceiling) return;
+    const next = increased(bucket.rate, Math.max(bucket.rate, this.#peak), this.#ceiling, adaptive);
+    bucket.setRate(next);
+    if (next >= this.#ceiling || next >= this.#reportedRate * 1.1) {
+      this.#report(this.#reportedRate, next, 'recovered');
+    }
   }
 
   /**
@@ -131,21 +133,20 @@ export class OriginThrottle extends BasePolicy {
       !adaptive ||
       sentAt < this.#lastDecreaseAt ||
       now - this.#lastDecreaseAt < adaptive.cooldownMs
-    )
+    ) {
       return;
+    }
     this.#lastDecreaseAt = now;
     const bucket = this.#bucket;
     if (!bucket) {
-      const sendRate = this.sends.rate(now);
-      const rate = engagedRate(sendRate, this.goodput.rate(now), adaptive);
-      this.#ceiling = Math.max(rate, sendRate);
-      this.#reference = rate;
+      const rate = engagedRate(this.sends.recentRate(now), this.goodput.recentRate(now), adaptive);
+      this.#peak = rate;
       this.#bucket = this.#newBucket(rate, this.#settings.burst ?? 1);
       this.#report(null, rate, 'throttled');
       return;
     }
     const from = bucket.rate;
-    this.#reference = from;
+    this.#peak = from;
     bucket.setRate(decreased(from, adaptive));
     this.#report(from, bucket.rate, 'throttled');
   }

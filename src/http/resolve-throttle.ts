@@ -57,7 +57,7 @@ export function resolveThrottle(
           cooldownMs: optionalNumber(
             'throttle.adaptive.cooldownMs',
             adaptiveInput.cooldownMs,
-            1000,
+            500,
             {
               min: 0,
             },

@@ -53,22 +53,28 @@ function limited(limit: number, windowMs: number, advertise: boolean) {
 
 describe('adaptive rate and quota pacing against a real server', () => {
   it('a flood meets a server admitting 10 req/s: the rate engages, halves on throttling, and the server load falls to its limit', async () => {
-    const limiter = limited(10, 1000, false);
-    server.route('/aimd', limiter.handler);
-    const events: HttpEvent[] = [];
-    const api = createClient({
-      baseUrl: server.url,
-      throttle: { adaptive: { beta: 0.5 } },
-      retry: { limit: 50, budget: false, backoff: { baseMs: 50, maxMs: 500 } },
-      breaker: false,
-      onEvent: (e) => {
-        if (e.type === 'rate-changed') events.push(e);
-      },
-    });
-    const start = Date.now();
-    const results = await Promise.all(Array.from({ length: 40 }, () => api.get('aimd').json()));
-    expect(results).toHaveLength(40);
-    const changes = events.filter(
+    const flood = async (path: string, throttle: false | { adaptive: { beta: number } }) => {
+      const limiter = limited(10, 1000, false);
+      server.route(path, limiter.handler);
+      const events: HttpEvent[] = [];
+      const api = createClient({
+        baseUrl: server.url,
+        throttle,
+        retry: { limit: 50, budget: false, backoff: { baseMs: 50, maxMs: 500 } },
+        breaker: false,
+        onEvent: (e) => {
+          if (e.type === 'rate-changed') events.push(e);
+        },
+      });
+      const start = Date.now();
+      const results = await Promise.all(
+        Array.from({ length: 40 }, () => api.get(path.slice(1)).json()),
+      );
+      expect(results).toHaveLength(40);
+      return { refused: limiter.refused, events, seconds: perSecond(server.hitsTo(path), start) };
+    };
+    const adaptive = await flood('/aimd', { adaptive: { beta: 0.5 } });
+    const changes = adaptive.events.filter(
       (e) => e.type === 'rate-changed' && e.reason === 'throttled',
     ) as Array<HttpEvent & { from: number | null; to: number }>;
     expect(changes[0]!.from).toBeNull();
@@ -76,10 +82,12 @@ describe('adaptive rate and quota pacing against a real server', () => {
     expect(decreases.length).toBeGreaterThan(0);
     for (const d of decreases) expect(d.to).toBeCloseTo(Math.max(0.5, d.from! * 0.5), 6);
     // After the first second the server sees about its limit, not the flood.
-    const seconds = perSecond(server.hitsTo('/aimd'), start);
-    expect(seconds[0]).toBeGreaterThanOrEqual(40);
-    for (const n of seconds.slice(1, -1)) expect(n).toBeLessThanOrEqual(20);
-    expect(limiter.refused).toBeLessThan(90);
+    expect(adaptive.seconds[0]).toBeGreaterThanOrEqual(40);
+    for (const n of adaptive.seconds.slice(1, -1)) expect(n).toBeLessThanOrEqual(20);
+    // The same flood without self-throttling: backoff alone draws far more refusals.
+    const bare = await flood('/no-aimd', false);
+    expect(bare.events).toHaveLength(0);
+    expect(adaptive.refused * 2).toBeLessThan(bare.refused);
   });
 
   it('paces the rest of an advertised quota: no 429 at all', async () => {
