@@ -39,7 +39,7 @@ export class OriginThrottle extends BasePolicy {
   #pacedUntil = 0;
   /** The configured rate, never exceeded (Infinity for a learned bucket). */
   readonly #ceiling: number;
-  /** The rate when the server last pushed back. */
+  /** The highest rate at which the server pushed back since the bucket engaged. */
   #peak: number;
   #reportedRate: number;
   #lastDecreaseAt = Number.NEGATIVE_INFINITY;
@@ -122,10 +122,10 @@ export class OriginThrottle extends BasePolicy {
   }
 
   /**
-   * A throttling answer to an attempt sent at `sentAt`: at most one multiplicative
-   * decrease per round trip and per cooldown.
+   * A throttling answer to an attempt sent at `sentAt` (`explicit`: a 429, or a
+   * Retry-After): at most one multiplicative decrease per round trip and per cooldown.
    */
-  onThrottle(sentAt: number, now: number): void {
+  onThrottle(sentAt: number, now: number, explicit: boolean): void {
     const adaptive = this.#settings.adaptive;
     // Answers to requests sent before the last decrease, or within the cooldown, were
     // already accounted for: a server's window takes time to drain.
@@ -136,6 +136,9 @@ export class OriginThrottle extends BasePolicy {
     ) {
       return;
     }
+    // A 5xx with no Retry-After while nothing gets through is an outage, not throttling:
+    // the breaker's business. Lowering the rate then would only slow the recovery.
+    if (!explicit && this.goodput.rate(now) === 0) return;
     this.#lastDecreaseAt = now;
     const bucket = this.#bucket;
     if (!bucket) {
@@ -146,7 +149,7 @@ export class OriginThrottle extends BasePolicy {
       return;
     }
     const from = bucket.rate;
-    this.#peak = from;
+    this.#peak = Math.max(this.#peak, from);
     bucket.setRate(decreased(from, adaptive));
     this.#report(from, bucket.rate, 'throttled');
   }

@@ -76,7 +76,8 @@ export async function runRequest(
     if (status === 429) state.counts.status429++;
     else if (status >= 500) state.counts.status5xx++;
     if (verdict.quota) state.onQuota(verdict.quota, now);
-    if (verdict.throttle) throttle?.onThrottle(sentAt, now);
+    if (verdict.throttle)
+      throttle?.onThrottle(sentAt, now, status === 429 || verdict.retryAfterMs !== undefined);
     else if (response.ok) throttle?.onSuccess(now);
     if (hub.listening) {
       const v = verdict.ok ? 'ok' : verdict.retry ? 'retry' : 'fail';

@@ -297,4 +297,15 @@ describe('createClient on a manual clock', () => {
     expect(isThrottledError(error)).toBe(true);
     expect(calls).toHaveLength(1);
   });
+
+  it('a 5xx storm with nothing getting through is an outage: the rate is left alone; a 429 still lowers it', async () => {
+    const { fetch } = scripted({ status: 503 });
+    const api = createClient({ fetch, retry: 0, breaker: false });
+    for (let i = 0; i < 5; i++) await api.get(`${ORIGIN}/down`).catch(() => undefined);
+    expect(api.health().origins[ORIGIN]!.rate).toBeNull();
+    const busy = scripted({ status: 429 });
+    const other = createClient({ fetch: busy.fetch, retry: 0 });
+    await other.get(`${ORIGIN}/busy`).catch(() => undefined);
+    expect(other.health().origins[ORIGIN]!.rate).not.toBeNull();
+  });
 });
