@@ -54,7 +54,7 @@ const flaky: ScenarioSpec = {
   title: 'Flaky',
   summary:
     'A random `errorRate` share of requests gets 500. Open-loop arrivals at `rate` req/s for `durationMs`.',
-  defaults: { durationMs: 6_000, rate: 50, errorRate: 0.2, latencyMs: 5 },
+  defaults: { durationMs: 6_000, rate: 100, errorRate: 0.2, latencyMs: 5 },
   quick: { durationMs: 1_500, rate: 50, errorRate: 0.2, latencyMs: 5 },
   capacity: () => undefined,
   documented: false,

@@ -35,12 +35,12 @@ const PACER_WAIT =
   'the pace itself is explained in the goodput rows';
 
 const OVERHEAD =
-  'selfheal adds ~50–90 µs per request over ky against a local server that answers at once (ky p50 ≈ ' +
-  '0.12–0.14 ms; the ratio varies 1.4–1.7 between runs). One-off attribution with the same harness (27 s, 6 ' +
-  'rounds; ratio to ky): all defaults 1.43; bufferBody: false 1.20; timeout: false 1.31; breaker: false 1.31; ' +
-  'throttle: false 1.36; retry: false 1.36; all five off 1.06. Reading the body inside the attempt (copied into ' +
-  'a new Response) is the largest share, then the per-attempt timeout and the opossum breaker. Against a ' +
-  'server 5 ms away the same cost is ~1–2 %';
+  'selfheal adds ~35–70 µs per request over ky against a local server that answers at once (ky p50 ≈ ' +
+  '0.12–0.14 ms; the ratio ranged 1.29–1.66 across today’s runs as src/http changed and with machine load). ' +
+  'Attribution (`npx tsx bench/scenarios/attribution.ts`, 27 s, 6 rounds; ratio to ky): defaults 1.29; ' +
+  'bufferBody: false 1.19; timeout: false 1.20; breaker: false 1.22; throttle: false 1.27; retry: false 1.28; ' +
+  'all five off 1.06. Body buffering, the per-attempt timeout and the breaker each cost ~10 µs (~8 % of a ky ' +
+  'request); the throttle and the retry loop ~3 µs each. Against a server 5 ms away the whole cost is ~1 %';
 
 const BY_KEY: Record<string, string> = {
   'selfheal.overload.successRate': ADAPTIVE_ENGAGE,
@@ -80,7 +80,7 @@ const BY_KEY: Record<string, string> = {
   'overhead.overheadRatio': OVERHEAD,
   'selfheal.flaky.successRate':
     'the default retry limit is 2 (as ky’s): a call fails when all three attempts draw a 500, 0.2³ = 0.8 % of ' +
-    'calls at 20 % errors — about 2 of 300. The tuned limit 4 leaves 0.03 %',
+    'calls at 20 % errors — about 5 of 600. The tuned limit 4 leaves 0.03 %',
   'flaky.amplification':
     'not a mechanism: every client that retries until success pays 1 ÷ 0.8 = 1.25 at 20 % errors; ±0.02 is ' +
     'which calls drew the error cards near the end of the run',
