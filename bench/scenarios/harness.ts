@@ -16,6 +16,7 @@ import type {
   ScenarioId,
   ScenarioParams,
   ScenarioResult,
+  TimedPhase,
 } from './types.js';
 
 export interface HarnessOptions {
@@ -79,19 +80,7 @@ async function runScenario(
     return result;
   }
   const phases = spec.phases(params);
-  const windowMs = phases.reduce((sum, p) => sum + p.durationMs, 0);
-  const outageIndex = phases.findIndex((p) => p.phase.outage);
-  const offsets = phases.map((_, i) =>
-    phases.slice(0, i).reduce((sum, p) => sum + p.durationMs, 0),
-  );
-  const outage =
-    outageIndex >= 0
-      ? {
-          startMs: offsets[outageIndex]!,
-          endMs: offsets[outageIndex]! + phases[outageIndex]!.durationMs,
-          phase: phases[outageIndex]!.name,
-        }
-      : undefined;
+  const { offsets, windowMs, outage } = layout(phases);
   const rate = spec.rate(params);
   for (const clientSpec of options.clients) {
     const clientId = `${id}/${clientSpec.id}`;
@@ -132,4 +121,24 @@ async function runScenario(
     options.onProgress?.(progressLine(id, figures, performance.now() - started));
   }
   return result;
+}
+
+/** When each phase starts, how long the load lasts, and where the outage is, if any. */
+function layout(phases: readonly TimedPhase[]) {
+  const offsets: number[] = [];
+  let windowMs = 0;
+  for (const p of phases) {
+    offsets.push(windowMs);
+    windowMs += p.durationMs;
+  }
+  const i = phases.findIndex((p) => p.phase.outage);
+  const outage =
+    i < 0
+      ? undefined
+      : {
+          startMs: offsets[i]!,
+          endMs: offsets[i]! + phases[i]!.durationMs,
+          phase: phases[i]!.name,
+        };
+  return { offsets, windowMs, outage };
 }
