@@ -160,7 +160,12 @@ export class OriginThrottle extends BasePolicy {
     if (threshold === undefined) return;
     const share = quota.limit ? quota.remaining / quota.limit : quota.remaining === 0 ? 0 : 1;
     if (share > threshold) {
-      if (this.#pacer && this.#pacer.queueLength === 0) this.#pacer = undefined;
+      const pacer = this.#pacer;
+      if (!pacer) return;
+      if (pacer.queueLength === 0) this.#pacer = undefined;
+      // A fresh window: requests still queued at the old pace go at the new one.
+      else pacer.setRate(Math.max(pacer.rate, quotaPace(quota.remaining, quota.resetMs)));
+      this.#pacedUntil = now;
       return;
     }
     const pace = quotaPace(quota.remaining, quota.resetMs);

@@ -151,7 +151,7 @@ async function buffered(response: Response): Promise<Response> {
   ) {
     return response;
   }
-  // \`bytes()\` is recent (Chromium 132, Node 22); arrayBuffer() everywhere else.
+  // `bytes()` is recent (Chromium 132, Node 22); arrayBuffer() everywhere else.
   const bytes =
     typeof response.bytes === 'function'
       ? await response.bytes()

@@ -308,4 +308,28 @@ describe('createClient on a manual clock', () => {
     await other.get(`${ORIGIN}/busy`).catch(() => undefined);
     expect(other.health().origins[ORIGIN]!.rate).not.toBeNull();
   });
+
+  it('requests queued behind a spent quota go at the fresh pace once the window renews', async () => {
+    const clock = manualClock();
+    const spent = { ratelimit: '"default";r=0;t=2', 'ratelimit-policy': '"default";q=10;w=2' };
+    const fresh = { ratelimit: '"default";r=9;t=2', 'ratelimit-policy': '"default";q=10;w=2' };
+    const { fetch, calls } = scripted(
+      { status: 200, headers: spent },
+      { status: 200, headers: fresh },
+    );
+    const api = createClient({ fetch, clock });
+    await api.get(`${ORIGIN}/w`);
+    const queued = Array.from({ length: 3 }, () => api.get(`${ORIGIN}/w`));
+    await flush();
+    expect(calls).toHaveLength(1);
+    await clock.advance(2010);
+    await flush();
+    expect(calls).toHaveLength(2);
+    // 9 left over 2 s: one every 222 ms, not one per spent window.
+    await clock.advance(500);
+    await flush();
+    expect(calls).toHaveLength(4);
+    await clock.advance(10_000);
+    await Promise.all(queued);
+  });
 });
