@@ -8,6 +8,7 @@ import type { BenchResults, ClientFigures, ScenarioId } from './types.js';
 export const SELFHEAL_IDS = ['selfheal', 'selfheal-tuned'] as const;
 
 export interface GoalCheck {
+  scenario: ScenarioId;
   goal: string;
   /** Per selfheal client: met / missed / n/a, and the figures that decided it. */
   verdicts: Record<string, { met: boolean | null; detail: string }>;
@@ -85,7 +86,7 @@ export function checkGoals(results: BenchResults): GoalCheck[] {
         verdicts[id] = { met, detail };
       }
     }
-    return { goal: g.goal, verdicts };
+    return { scenario: g.scenario, goal: g.goal, verdicts };
   });
 }
 

@@ -4,31 +4,17 @@
  * src/http. Looked up by `client.scenario.figure`, then `scenario.figure`, then figure.
  */
 import type { Loss } from './goals.js';
+import {
+  outageDefaults,
+  outageTunedGoal,
+  overloadDefaults,
+  pacing,
+  throttledDefaults,
+} from './notes-live.js';
+import type { BenchResults } from './types.js';
 
-const ADAPTIVE_ENGAGE =
-  'adaptive rate (default): on the first 429 the bucket engages at the goodput its meter measured over the ' +
-  'last second, but the client had existed for only ~40 ms, so it reads ~15 req/s for a 100 req/s server; the ' +
-  'ceiling is pinned to the send rate measured at that moment, so additive increase cannot climb back. The ' +
-  'upstream saw 14–15 req/s for the whole run (serverPerSecond) and only 2 429s in all (health() at the end: ' +
-  'rate 15); with maxWaitMs unbounded by default, the queue grew until the callers’ 10 s deadline, and as it ' +
-  'serves the oldest waiter first, most requests it sent after the first 10 s were answered just after their ' +
-  'caller gave up (249 200s for 171 successes)';
-
-const OUTAGE_DEFAULTS =
-  'a 503 without Retry-After is a breaker failure but also, by default (throttle.statusCodes [429, 502, 503, ' +
-  '504]), a "slow down" signal. In a replay of this scenario with onEvent, the outage drove the adaptive rate ' +
-  '46 → 32 → 23 → 16 req/s (one decrease per second) and no breaker-open event was emitted: requests kept ' +
-  'reaching the dead server at the throttled rate and queued behind the bucket. After the outage the rate ' +
-  'climbed back by ~2–4 req/s per second (serverPerSecond 15 → 45 over 8 s), so fresh calls waited behind ' +
-  'the backlog (recoveryMs, p50)';
-
-const PACING =
-  'quota pacing spreads `r` over `t`, but `t` is whole seconds (rounded up, as the draft specifies), so with the ' +
-  'default 2 s window the pace is up to 1 s too slow (the upstream saw ~24–40 req/s of a 50 req/s quota), and ' +
-  'while a backlog waits in the pacer a fresh window’s quota does not lift the pace: zero 429s, at the cost of ' +
-  'unused quota. With a realistic window the rounding matters less: `--rate-limit-windowSec 10 ' +
-  '--rate-limit-durationMs 20000` gave goodput 0.956 (defaults) and 0.938 (tuned), still with zero 429s, against ' +
-  '500 for bare fetch';
+/** A reason, fixed or written from the run's own figures. */
+type Note = string | ((results: BenchResults) => string);
 
 const PACER_WAIT =
   'calls wait in the quota pacer (unbounded by default, up to maxWaitMs 500 ms tuned) instead of drawing 429s; ' +
@@ -42,11 +28,14 @@ const OVERHEAD =
   'all five off 1.06. Body buffering, the per-attempt timeout and the breaker each cost ~10 µs (~8 % of a ky ' +
   'request); the throttle and the retry loop ~3 µs each. Against a server 5 ms away the whole cost is ~1 %';
 
-const BY_KEY: Record<string, string> = {
-  'selfheal.overload.successRate': ADAPTIVE_ENGAGE,
-  'selfheal.overload.goodput': ADAPTIVE_ENGAGE,
-  'selfheal.overload.p50Ms': ADAPTIVE_ENGAGE,
-  'selfheal.overload.p99Ms': ADAPTIVE_ENGAGE,
+const BY_KEY: Record<string, Note> = {
+  'selfheal.overload.successRate': overloadDefaults,
+  'selfheal.overload.goodput': overloadDefaults,
+  'selfheal.overload.amplification': overloadDefaults,
+  'selfheal.overload.p50Ms': overloadDefaults,
+  'selfheal.overload.p99Ms': overloadDefaults,
+  'selfheal.outage.recoveryPeakRps': outageDefaults,
+  'selfheal.overload.throttled429': throttledDefaults,
   'selfheal-tuned.overload.successRate':
     'by design: at 3 × capacity the tuned client sends exactly the capacity and sheds the rest locally after ' +
     'a 500 ms wait (failedShed); p-retry’s 1 s·2ⁿ backoff carries calls past the load window into the drain, ' +
@@ -55,11 +44,12 @@ const BY_KEY: Record<string, string> = {
     'by design: at 3 × capacity every admitted call waited in the token bucket (up to maxWaitMs 500 ms) for its ' +
     'turn at the server’s rate; bare fetch’s successes are the few that found a token at the server at once',
   'selfheal-tuned.overload.p99Ms': 'as p50: the wait for a token, bounded by maxWaitMs (500 ms)',
-  'selfheal.outage.successRate': OUTAGE_DEFAULTS,
-  'selfheal.outage.outageRequests': OUTAGE_DEFAULTS,
-  'selfheal.outage.recoveryMs': OUTAGE_DEFAULTS,
-  'selfheal.outage.p50Ms': OUTAGE_DEFAULTS,
-  'selfheal.outage.p99Ms': OUTAGE_DEFAULTS,
+  'selfheal.outage.successRate': outageDefaults,
+  'selfheal.outage.outageRequests': outageDefaults,
+  'selfheal.outage.recoveryMs': outageDefaults,
+  'selfheal.outage.p50Ms': outageDefaults,
+  'selfheal.outage.p99Ms': outageDefaults,
+  'selfheal-tuned.outage.successRate': outageTunedGoal,
   'selfheal-tuned.outage.recoveryMs':
     'calls that meet the open breaker wait for the half-open probe (resetTimeoutMs 1 000 ms); the first fresh ' +
     'call after the outage succeeds only once a probe has closed the breaker, while clients without a breaker ' +
@@ -73,20 +63,23 @@ const BY_KEY: Record<string, string> = {
     'calls started during the outage waited for the breaker to close instead of failing; they succeed, slowly',
   'selfheal-tuned.outage.p99Ms':
     'calls started during the outage waited for the breaker to close instead of failing; they succeed, slowly',
-  'rate-limit.successRate': PACING,
-  'rate-limit.goodput': PACING,
+  'rate-limit.successRate': pacing,
+  'rate-limit.goodput': pacing,
   'rate-limit.p50Ms': PACER_WAIT,
   'rate-limit.p99Ms': PACER_WAIT,
   'overhead.overheadRatio': OVERHEAD,
+  'selfheal.flaky.goal':
+    'the default retry limit is 2 (as ky’s): a call fails when all three attempts draw a 500, 0.2³ = 0.8 % of ' +
+    'calls at 20 % errors — about 5 of 600; the tuned limit 4 leaves 0.03 %',
   'selfheal.flaky.successRate':
     'the default retry limit is 2 (as ky’s): a call fails when all three attempts draw a 500, 0.2³ = 0.8 % of ' +
-    'calls at 20 % errors — about 5 of 600. The tuned limit 4 leaves 0.03 %',
+    'calls at 20 % errors — about 5 of 600; the tuned limit 4 leaves 0.03 %',
   'flaky.amplification':
     'not a mechanism: every client that retries until success pays 1 ÷ 0.8 = 1.25 at 20 % errors; ±0.02 is ' +
     'which calls drew the error cards near the end of the run',
 };
 
-const BY_FIGURE: Record<string, string> = {
+const BY_FIGURE: Record<string, Note> = {
   p50Ms:
     'latency of successes only: a client that fails fast keeps only the calls that got through at once, ' +
     'while selfheal makes some calls wait (token bucket, backoff, half-open probe) and turns them into slow successes',
@@ -95,11 +88,31 @@ const BY_FIGURE: Record<string, string> = {
     'completed count here; a peer that failed them instead has no such tail',
 };
 
-export function reasonFor(loss: Loss): string {
-  return (
+const GOALS: Record<string, Note> = {
+  'selfheal-tuned.outage': outageTunedGoal,
+  'selfheal.overload': overloadDefaults,
+  'selfheal.outage': outageDefaults,
+  'selfheal.overhead': OVERHEAD,
+  'selfheal-tuned.overhead': OVERHEAD,
+};
+
+const text = (note: Note | undefined, results: BenchResults) =>
+  typeof note === 'function' ? note(results) : note;
+
+/** Why a selfheal client missed a goal of the issue. */
+export function goalReason(
+  client: string,
+  scenario: string,
+  results: BenchResults,
+): string | undefined {
+  return text(GOALS[`${client}.${scenario}`] ?? BY_KEY[`${client}.${scenario}.goal`], results);
+}
+
+/** Why a selfheal client does worse than a peer on one figure. */
+export function reasonFor(loss: Loss, results: BenchResults): string {
+  const note =
     BY_KEY[`${loss.client}.${loss.scenario}.${loss.figure}`] ??
     BY_KEY[`${loss.scenario}.${loss.figure}`] ??
-    BY_FIGURE[loss.figure] ??
-    'not explained yet: see docs/benchmarks.md'
-  );
+    BY_FIGURE[loss.figure];
+  return text(note, results) ?? 'not explained yet: see docs/benchmarks.md';
 }

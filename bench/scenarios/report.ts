@@ -2,7 +2,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkGoals, findLosses, SELFHEAL_IDS } from './goals.js';
-import { reasonFor } from './notes.js';
+import { goalReason, reasonFor } from './notes.js';
 import type { BenchResults, ClientFigures } from './types.js';
 
 const COLUMNS: Array<[keyof ClientFigures, string]> = [
@@ -73,50 +73,58 @@ export function renderMarkdown(results: BenchResults): string {
       out.push(`| ${f.client} | ${cols.map(([k]) => cell(f[k])).join(' | ')} |`);
     out.push('');
   }
-  out.push(
+  const reasons: string[] = [];
+  const ref = (text: string) => {
+    if (!reasons.includes(text)) reasons.push(text);
+    return `[${reasons.indexOf(text) + 1}]`;
+  };
+  out.push(...goalsSection(results, ref), ...lossesSection(results, ref));
+  out.push('', '### Why', '', ...reasons.map((r, i) => `${i + 1}. ${r}.`), '');
+  return out.join('\n');
+}
+
+type Ref = (reason: string) => string;
+
+function goalsSection(results: BenchResults, ref: Ref): string[] {
+  const out = [
     '## Goals',
     '',
     `| goal | ${SELFHEAL_IDS.join(' | ')} |`,
     `|---|${SELFHEAL_IDS.map(() => '---').join('|')}|`,
-  );
+  ];
   for (const g of checkGoals(results)) {
     const v = SELFHEAL_IDS.map((id) => {
       const r = g.verdicts[id]!;
-      return `${r.met === null ? 'n/a' : r.met ? '**met**' : '**missed**'}: ${r.detail}`;
+      if (r.met === null) return `n/a: ${r.detail}`;
+      if (r.met) return `**met**: ${r.detail}`;
+      const why = goalReason(id, g.scenario, results);
+      return `**missed**${why ? ` ${ref(why)}` : ''}: ${r.detail}`;
     });
     out.push(`| ${g.goal} | ${v.join(' | ')} |`);
   }
-  out.push('', '## Where selfheal loses to a peer', '');
+  return out;
+}
+
+function lossesSection(results: BenchResults, ref: Ref): string[] {
+  const out = ['', '## Where selfheal loses to a peer', ''];
   const peers = Object.keys(results.clients).filter(
     (id) => !(SELFHEAL_IDS as readonly string[]).includes(id),
   );
   const losses = findLosses(results, peers);
-  if (losses.length === 0) out.push('Nowhere in this run (beyond noise margins).');
-  else {
+  if (losses.length === 0) return [...out, 'Nowhere in this run (beyond noise margins).'];
+  out.push(
+    'Every figure on which a selfheal client does worse than the best peer (beyond a noise margin), and why. ' +
+      'Latency (of successes) is compared only with peers that succeeded at least as often.',
+    '',
+    '| scenario | client | figure | selfheal | best peer | why |',
+    '|---|---|---|---:|---|---|',
+  );
+  for (const l of losses) {
     out.push(
-      'Every figure on which a selfheal client does worse than the best peer (beyond a noise margin), and why. ' +
-        'Latency (of successes) is compared only with peers that succeeded at least as often.',
-      '',
+      `| ${l.scenario} | ${l.client} | ${l.figure} | ${l.value} | ${l.peer}: ${l.peerValue} | ${ref(reasonFor(l, results))} |`,
     );
-    const reasons: string[] = [];
-    const ref = (text: string) => {
-      if (!reasons.includes(text)) reasons.push(text);
-      return `[${reasons.indexOf(text) + 1}]`;
-    };
-    out.push(
-      '| scenario | client | figure | selfheal | best peer | why |',
-      '|---|---|---|---:|---|---|',
-    );
-    for (const l of losses) {
-      const why = ref(reasonFor(l));
-      out.push(
-        `| ${l.scenario} | ${l.client} | ${l.figure} | ${l.value} | ${l.peer}: ${l.peerValue} | ${why} |`,
-      );
-    }
-    out.push('', ...reasons.map((r, i) => `${i + 1}. ${r}.`));
   }
-  out.push('');
-  return out.join('\n');
+  return out;
 }
 
 export async function writeResults(dir: string, results: BenchResults) {

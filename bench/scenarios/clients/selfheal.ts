@@ -24,7 +24,6 @@ export function tunedOptions(ctx: ClientContext): ResilienceOptions {
       }),
       maxWaitMs: 500,
       statusCodes: [429],
-      pace: 1,
     },
     retry: { limit: 4, backoff: { baseMs: 50, maxMs: 2_000, jitter: 'full' }, budget: false },
     breaker: {
