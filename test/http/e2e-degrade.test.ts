@@ -27,7 +27,7 @@ describe('graceful degradation against a real server', () => {
     const fresh = await api.get('prices?currency=eur');
     expect(fresh.headers.get('selfheal-degraded')).toBeNull();
     expect(await fresh.json()).toEqual({ price: 42 });
-    await new Promise((r) => setTimeout(r, 10)); // the copy is stored asynchronously
+    await new Promise((r) => setTimeout(r, 50)); // the copy is stored asynchronously (a body read on a real socket)
     const stale = await api.get('prices?currency=eur');
     expect(stale.status).toBe(200);
     expect(stale.headers.get('selfheal-degraded')).toMatch(/^stale-if-error; age=\d+$/);
@@ -54,7 +54,7 @@ describe('graceful degradation against a real server', () => {
       breaker: { minimumRequests: 2, resetTimeoutMs: 60_000 },
     });
     await api.get('cfg').json();
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
     await api.get('cfg'); // 500 → stale
     await api.get('cfg'); // 500 → stale; breaker opens
     expect(api.health().origins[server.url]!.breaker).toBe('open');
