@@ -270,7 +270,13 @@ describe('createClient on a manual clock', () => {
         },
       },
     );
-    const api = createClient({ fetch, throttle: { pace: false }, onAlarm: (a) => alarms.push(a) });
+    const clock = manualClock();
+    const api = createClient({
+      fetch,
+      clock,
+      throttle: { pace: false },
+      onAlarm: (a) => alarms.push(a),
+    });
     await api.get(`${ORIGIN}/quota`);
     expect(alarms).toHaveLength(0);
     await api.get(`${ORIGIN}/quota`);
