@@ -119,7 +119,7 @@ export class EventHub<M = CoreEventMap> implements EventSource<M> {
  * A throwing listener is a bug in the listener: surface it without breaking the
  * operation — `reportError` in browsers and Deno, a process warning in Node.
  */
-function reportLater(error: unknown): void {
+export function reportLater(error: unknown): void {
   const g = globalThis as {
     reportError?: (e: unknown) => void;
     process?: { emitWarning?: (w: Error | string, type?: string) => void };

@@ -52,6 +52,7 @@ export {
   EventHub,
   type EventOf,
   type EventSource,
+  reportLater,
   type SelfhealEvent,
 } from './events.js';
 export { type FallbackOptions, FallbackPolicy, type FallbackValue, fallback } from './fallback.js';

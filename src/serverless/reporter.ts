@@ -4,7 +4,7 @@
  * EMF line, the advice — and into `handler.events`. A sink or callback that throws is
  * reported through `reportError` and never replaces the handler's own outcome.
  */
-import { type Clock, EventHub } from '../core/index.js';
+import { type Clock, EventHub, reportLater } from '../core/index.js';
 import { Advisor } from './advice.js';
 import type { InvocationCollector } from './collector.js';
 import type { Resolved } from './options.js';
@@ -78,8 +78,8 @@ export class Reporter {
         buildMetrics({ options, info, outcome, durationMs, counts: collector.counts, now }),
       );
     }
-    const { requestId, coldStart } = info;
-    this.#emit('invocation', { requestId, durationMs, outcome, coldStart });
+    const { requestId, coldStart, functionName } = info;
+    this.#emit('invocation', { requestId, functionName, durationMs, outcome, coldStart });
     const figures = this.#advisor?.record(durationMs, r.budgetMs);
     if (figures) {
       const advice = buildAdvice(figures, info.functionName, now);
@@ -106,6 +106,6 @@ function guarded(fn: () => void): void {
   try {
     fn();
   } catch (error) {
-    (globalThis as { reportError?: (e: unknown) => void }).reportError?.(error);
+    reportLater(error);
   }
 }

@@ -111,6 +111,7 @@ export interface ServerlessEventMap {
   /** An invocation ended. */
   invocation: {
     requestId: string;
+    functionName: string;
     durationMs: number;
     outcome: 'success' | 'error' | 'timeout';
     coldStart: boolean;

@@ -1,11 +1,18 @@
 /**
  * selfheal/telemetry — where selfheal's events go: redaction (used by every diagnostic
  * in the SDK), a JSON logger, CloudWatch EMF metrics, an OpenTelemetry bridge, and the
- * service-map registry. Browser-safe except `stdoutSink()` (which needs Node's
+ * service-map registry, and alarms for humans (`alarmSink`, `chatWebhook`). Browser-safe except `stdoutSink()` (which needs Node's
  * `process.stdout` and says so) and `loadOtelBridge()` (which needs the optional peer
  * `@opentelemetry/api`).
  */
 
+export {
+  type AlarmSink,
+  type AlarmSinkOptions,
+  alarmSink,
+  type TelemetryAlarm,
+} from './alarms.js';
+export { alarmText, type ChatWebhookOptions, chatWebhook } from './chat-webhook.js';
 export {
   type EmfMetric,
   type EmfMetricsOptions,
@@ -62,6 +69,7 @@ export {
   type Registry,
   type RegistryOptions,
   type ServiceMapSnapshot,
+  serviceMap,
   sharedRegistry,
 } from './registry.js';
 export {

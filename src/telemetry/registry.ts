@@ -131,6 +131,14 @@ export function sharedRegistry(): Registry {
   return g[SHARED];
 }
 
+/**
+ * The service map now: every dependency of `registry` (the opt-in shared one when none
+ * is given) and its health, as JSON — what a dashboard or a health endpoint serves.
+ */
+export function serviceMap(registry: Registry = sharedRegistry()): ServiceMapSnapshot {
+  return registry.snapshot();
+}
+
 function health(entry: Entry, redact: (value: unknown) => unknown): Json {
   try {
     return redact(entry.registration.health()) as Json;

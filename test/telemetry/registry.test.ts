@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EventHub, manualClock, type SelfhealEvent } from '../../src/core/index.js';
-import { createRegistry, sharedRegistry } from '../../src/telemetry/index.js';
+import { createRegistry, serviceMap, sharedRegistry } from '../../src/telemetry/index.js';
 
 describe('service-map registry', () => {
   it('snapshots every registered dependency with its health as JSON', () => {
@@ -104,6 +104,23 @@ describe('service-map registry', () => {
     const leave = shared.register({ name: 'x', kind: 'http', health: () => null });
     expect(sharedRegistry().size).toBeGreaterThanOrEqual(1);
     leave();
+    if (before === undefined) delete (globalThis as Record<symbol, unknown>)[key];
+  });
+
+  it('serviceMap() is the snapshot of the registry given, or of the shared one', () => {
+    const clock = manualClock(7);
+    const registry = createRegistry({ clock });
+    registry.register({ name: 'orders-db', kind: 'db', health: () => ({ inUse: 2 }) });
+    expect(serviceMap(registry)).toEqual({
+      at: 7,
+      dependencies: [{ name: 'orders-db', kind: 'db', since: 7, health: { inUse: 2 } }],
+    });
+    const key = Symbol.for('selfheal.registry');
+    const before = (globalThis as Record<symbol, unknown>)[key];
+    const leave = sharedRegistry().register({ name: 'shared-api', kind: 'http', health: () => 1 });
+    expect(serviceMap().dependencies.map((d) => d.name)).toContain('shared-api');
+    leave();
+    expect(serviceMap().dependencies.map((d) => d.name)).not.toContain('shared-api');
     if (before === undefined) delete (globalThis as Record<symbol, unknown>)[key];
   });
 });
