@@ -128,6 +128,8 @@ export interface ResilienceOptions {
   staleIfError?: StaleIfErrorOptions | false;
   /** Read the body inside the attempt, so timeouts and retries cover it; `false` for streams. @default true */
   bufferBody?: boolean;
+  /** Origins whose state (breaker, rate, budget, counters) is kept; beyond it the least recently used idle one is dropped. @default 1000 */
+  maxOrigins?: number;
   /** Alarm thresholds. @default { utilization: 0.8 } */
   alarms?: AlarmOptions;
   /** Called with every alarm. @default undefined */

@@ -187,6 +187,11 @@ export class OriginState {
     );
   }
 
+  /** Stops the breaker's timer: the client dropped this origin (see `maxOrigins`). */
+  dispose(): void {
+    this.breaker?.dispose();
+  }
+
   /** The origin's health as plain JSON. */
   health(): OriginHealth {
     const now = this.#config.clock.now();

@@ -51,6 +51,7 @@ export interface Resolved {
   fallback: FallbackHandler | undefined;
   staleIfError: { maxAgeMs: number; maxEntries: number } | undefined;
   bufferBody: boolean;
+  maxOrigins: number;
   utilization: number;
   onAlarm: ((alarm: Alarm) => void) | undefined;
   clock: Clock;
@@ -84,6 +85,11 @@ export function resolveOptions(options: ResilienceOptions): Resolved {
         : functionOption<FallbackHandler>('fallback', options.fallback, () => undefined),
     staleIfError: resolveStale(options.staleIfError),
     bufferBody: booleanOption('bufferBody', options.bufferBody, true),
+    maxOrigins: optionalNumber('maxOrigins', options.maxOrigins, 1000, {
+      min: 1,
+      integer: true,
+      allowInfinity: true,
+    }),
     utilization: optionalNumber(
       'alarms.utilization',
       objectOption<{ utilization?: number }>('alarms', options.alarms)?.utilization,

@@ -1,0 +1,95 @@
+/** The bounded per-origin table: least recently used idle origins go first, busy ones never. */
+import { describe, expect, it } from 'vitest';
+import { createClient } from '../../src/http/index.js';
+import { OriginTable } from '../../src/http/origin-table.js';
+
+interface Entry {
+  inFlight: number;
+  disposed: boolean;
+  dispose(): void;
+}
+
+function entry(): Entry {
+  return {
+    inFlight: 0,
+    disposed: false,
+    dispose() {
+      this.disposed = true;
+    },
+  };
+}
+
+const keys = (t: OriginTable<Entry>) => [...t].map(([k]) => k);
+
+describe('OriginTable', () => {
+  it('makes an entry once and returns the same one after', () => {
+    const table = new OriginTable<Entry>(3);
+    let made = 0;
+    const make = () => (made++, entry());
+    const a = table.obtain('a', make);
+    expect(table.obtain('a', make)).toBe(a);
+    expect(made).toBe(1);
+    expect(table.size).toBe(1);
+  });
+
+  it('evicts the least recently used entry when a new one passes the cap, and disposes it', () => {
+    const table = new OriginTable<Entry>(2);
+    const a = table.obtain('a', entry);
+    table.obtain('b', entry);
+    table.obtain('a', entry); // a is now the most recent
+    table.obtain('c', entry);
+    expect(keys(table)).toEqual(['a', 'c']);
+    expect(a.disposed).toBe(false);
+    expect(table.peek('b')).toBeUndefined();
+  });
+
+  it('never evicts an entry with requests in flight; skips to the next idle one', () => {
+    const table = new OriginTable<Entry>(2);
+    const a = table.obtain('a', entry);
+    const b = table.obtain('b', entry);
+    a.inFlight = 1;
+    table.obtain('c', entry);
+    expect(keys(table)).toEqual(['a', 'c']);
+    expect(b.disposed).toBe(true);
+    expect(a.disposed).toBe(false);
+  });
+
+  it('grows past the cap while every entry is busy, and shrinks back when they go idle', () => {
+    const table = new OriginTable<Entry>(2);
+    const a = table.obtain('a', entry);
+    const b = table.obtain('b', entry);
+    a.inFlight = 1;
+    b.inFlight = 2;
+    table.obtain('c', entry);
+    expect(table.size).toBe(3);
+    a.inFlight = 0;
+    b.inFlight = 0;
+    table.obtain('d', entry);
+    expect(keys(table)).toEqual(['c', 'd']);
+  });
+
+  it('peek does not refresh recency', () => {
+    const table = new OriginTable<Entry>(2);
+    table.obtain('a', entry);
+    table.obtain('b', entry);
+    table.peek('a');
+    table.obtain('c', entry);
+    expect(keys(table)).toEqual(['b', 'c']);
+  });
+
+  it('Infinity keeps every entry', () => {
+    const table = new OriginTable<Entry>(Number.POSITIVE_INFINITY);
+    for (let i = 0; i < 5000; i++) table.obtain(`o${i}`, entry);
+    expect(table.size).toBe(5000);
+  });
+});
+
+describe('maxOrigins option', () => {
+  it('is validated: an integer ≥ 1 or Infinity', () => {
+    expect(() => createClient({ maxOrigins: 0 })).toThrow(RangeError);
+    expect(() => createClient({ maxOrigins: 0 })).toThrow('`maxOrigins`');
+    expect(() => createClient({ maxOrigins: 2.5 })).toThrow(/`maxOrigins` to be an integer ≥ 1/);
+    expect(() => createClient({ maxOrigins: '10' as never })).toThrow(TypeError);
+    expect(() => createClient({ maxOrigins: Number.POSITIVE_INFINITY })).not.toThrow();
+  });
+});
