@@ -25,7 +25,10 @@ describe('OriginTable', () => {
   it('makes an entry once and returns the same one after', () => {
     const table = new OriginTable<Entry>(3);
     let made = 0;
-    const make = () => (made++, entry());
+    const make = () => {
+      made++;
+      return entry();
+    };
     const a = table.obtain('a', make);
     expect(table.obtain('a', make)).toBe(a);
     expect(made).toBe(1);
