@@ -33,6 +33,11 @@ export class Advisor {
     this.#options = options;
   }
 
+  /** p95 of the durations in the window (NaN when empty). */
+  p95(): number {
+    return percentile(this.#durations, 0.95);
+  }
+
   /** Records one invocation; returns the figures when it is time to advise. */
   record(durationMs: number, budgetMs: number | undefined): AdviceFigures | undefined {
     const { window, minSamples, threshold, every } = this.#options;

@@ -9,6 +9,7 @@
 export { type AdviceFigures, percentile } from './advice.js';
 export { type InstrumentedHandler, instrument } from './instrument.js';
 export type { AdviceOptions, InstrumentOptions, MetricsOptions } from './options.js';
+export type { HandlerHealth } from './reporter.js';
 export type {
   Advice,
   Diagnostic,

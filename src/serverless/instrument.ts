@@ -12,7 +12,7 @@ import { createLogger } from '../telemetry/index.js';
 import { InvocationCollector } from './collector.js';
 import { budgetOf, invocationInfo, syntheticContext } from './context.js';
 import { type InstrumentOptions, resolveOptions } from './options.js';
-import { Reporter } from './reporter.js';
+import { type HandlerHealth, Reporter } from './reporter.js';
 import type { Handler, InvocationTools, LambdaContextLike, ServerlessEventMap } from './types.js';
 
 /** The wrapped handler: call it as the runtime would, `(event, context)`. */
@@ -20,6 +20,8 @@ export interface InstrumentedHandler<E, R, C> {
   (event: E, context?: C): Promise<R>;
   /** Invocation, diagnostic and advice events, for telemetry sinks. */
   readonly events: EventSource<ServerlessEventMap>;
+  /** Invocations, outcomes, cold starts and durations since it was wrapped, as JSON. */
+  health(): HandlerHealth;
 }
 
 type Outcome<R> =
@@ -105,7 +107,17 @@ export function instrument<
       collector.stop();
     }
   };
-  return Object.assign(wrapped, { events: reporter.events as EventSource<ServerlessEventMap> });
+  const health = () => reporter.health();
+  o.registry?.register({
+    name: o.name,
+    kind: 'serverless',
+    health,
+    events: reporter.events,
+  });
+  return Object.assign(wrapped, {
+    events: reporter.events as EventSource<ServerlessEventMap>,
+    health,
+  });
 }
 
 function runHandler<E, R, C>(

@@ -17,6 +17,7 @@ import {
   type LogLevel,
   type RedactOptions,
   type Redactor,
+  type Registry,
   type Subscribable,
   stdoutSink,
 } from '../telemetry/index.js';
@@ -48,8 +49,14 @@ export interface InstrumentOptions<E = unknown, R = unknown> {
   advice?: false | AdviceOptions;
   /** CloudWatch EMF lines per invocation; `true` for the defaults. @default false */
   metrics?: boolean | MetricsOptions;
-  /** Function name when there is no context. @default 'handler' */
+  /** Function name when there is no context. @default AWS_LAMBDA_FUNCTION_NAME, else 'handler' */
   name?: string;
+  /**
+   * A service map to join when wrapped (kind `serverless`, named `name`), with
+   * `handler.health()` as its health and the handler's events counted.
+   * @default none
+   */
+  registry?: Pick<Registry, 'register'>;
   /** Time source. @default systemClock */
   clock?: Clock;
 }
@@ -89,6 +96,7 @@ export interface Resolved<E, R> {
   advice: Required<AdviceOptions> | undefined;
   metrics: Required<MetricsOptions> | undefined;
   name: string;
+  registry: Pick<Registry, 'register'> | undefined;
   clock: Clock;
 }
 
@@ -152,7 +160,11 @@ export function resolveOptions<E, R>(options: InstrumentOptions<E, R> = {}): Res
     }),
     advice: resolveAdvice(options.advice),
     metrics: resolveMetrics(options.metrics),
-    name: typeof options.name === 'string' && options.name !== '' ? options.name : 'handler',
+    name:
+      typeof options.name === 'string' && options.name !== ''
+        ? options.name
+        : process.env.AWS_LAMBDA_FUNCTION_NAME || 'handler',
+    registry: registryOption(options.registry),
     clock: options.clock ?? systemClock,
   };
 }
@@ -188,4 +200,13 @@ function resolveMetrics(
   if (typeof namespace !== 'string' || namespace === '')
     throw new TypeError('Expected `metrics.namespace` to be a non-empty string');
   return { namespace, dimensions: o.dimensions ?? {} };
+}
+
+function registryOption(
+  registry: Pick<Registry, 'register'> | undefined,
+): Pick<Registry, 'register'> | undefined {
+  if (registry === undefined) return undefined;
+  if (typeof registry?.register !== 'function')
+    throw new TypeError('Expected `registry` to be a service-map registry (createRegistry())');
+  return registry;
 }

@@ -33,9 +33,28 @@ export interface InvocationRecord {
   collector: InvocationCollector;
 }
 
+/** An instrumented handler's figures since it was wrapped (`handler.health()`), as JSON. */
+export interface HandlerHealth {
+  invocations: number;
+  outcomes: { success: number; error: number; timeout: number };
+  coldStarts: number;
+  lastDurationMs: number | null;
+  maxDurationMs: number | null;
+  /** p95 of the advice window, when advice is on and has samples. */
+  p95Ms: number | null;
+}
+
 /** Writes the records of every invocation of one instrumented handler. */
 export class Reporter {
   readonly events = new EventHub<ServerlessEventMap>();
+  readonly #health: HandlerHealth = {
+    invocations: 0,
+    outcomes: { success: 0, error: 0, timeout: 0 },
+    coldStarts: 0,
+    lastDurationMs: null,
+    maxDurationMs: null,
+    p95Ms: null,
+  };
   readonly #o: ReporterOptions;
   readonly #clock: Clock;
   readonly #advisor: Advisor | undefined;
@@ -79,6 +98,12 @@ export class Reporter {
       );
     }
     const { requestId, coldStart, functionName } = info;
+    const h = this.#health;
+    h.invocations++;
+    h.outcomes[outcome]++;
+    if (coldStart) h.coldStarts++;
+    h.lastDurationMs = durationMs;
+    h.maxDurationMs = Math.max(h.maxDurationMs ?? 0, durationMs);
     this.#emit('invocation', { requestId, functionName, durationMs, outcome, coldStart });
     const figures = this.#advisor?.record(durationMs, r.budgetMs);
     if (figures) {
@@ -86,6 +111,16 @@ export class Reporter {
       this.#write(advice);
       this.#emit('advice', { advice });
     }
+  }
+
+  /** The figures so far (a copy). */
+  health(): HandlerHealth {
+    const p95 = this.#advisor?.p95();
+    return {
+      ...this.#health,
+      outcomes: { ...this.#health.outcomes },
+      p95Ms: p95 === undefined || Number.isNaN(p95) ? null : p95,
+    };
   }
 
   #write(record: unknown): void {
