@@ -33,6 +33,11 @@ export interface TelemetryAlarm {
 export interface AlarmSinkOptions {
   /** Receives every alarm that passes the cooldown. */
   notify: (alarm: TelemetryAlarm) => unknown;
+  /**
+   * What alarms are about when the event does not say (core policies do not know the
+   * name of the dependency they guard; http events carry their origin). @default the event source
+   */
+  dependency?: string;
   /** Repeats of one kind for one dependency within this window are counted, not sent. @default 300000 */
   cooldownMs?: number;
   /** Called when `notify` throws or rejects. @default reportError / a process warning */
@@ -55,6 +60,8 @@ export function alarmSink(options: AlarmSinkOptions): AlarmSink {
   const cooldownMs = options.cooldownMs ?? 300_000;
   if (typeof cooldownMs !== 'number' || !(cooldownMs >= 0) || !Number.isFinite(cooldownMs))
     throw new RangeError(`Expected \`cooldownMs\` to be a finite number ≥ 0, got ${cooldownMs}`);
+  if (options.dependency !== undefined && typeof options.dependency !== 'string')
+    throw new TypeError('Expected `dependency` to be a string');
   const clock = options.clock ?? systemClock;
   const onError = options.onError ?? reportLater;
   const last = new Map<string, { at: number; suppressed: number }>();
@@ -79,7 +86,7 @@ export function alarmSink(options: AlarmSinkOptions): AlarmSink {
 
   return {
     handle(event) {
-      const draft = toAlarm(event);
+      const draft = toAlarm(event, options.dependency);
       if (!draft) return;
       const now = clock.now();
       const key = `${draft.kind}\u0000${draft.dependency}`;
@@ -98,9 +105,9 @@ export function alarmSink(options: AlarmSinkOptions): AlarmSink {
 }
 
 /** The alarm an event calls for, if any. */
-function toAlarm(event: TelemetryEvent): Draft | undefined {
+function toAlarm(event: TelemetryEvent, fallback: string | undefined): Draft | undefined {
   const field = (name: string) => eventField(event, name);
-  const dependency = String(field('origin') ?? field('name') ?? event.source);
+  const dependency = String(field('origin') ?? field('name') ?? fallback ?? event.source);
   const number = (value: unknown) => (typeof value === 'number' ? value : undefined);
   switch (event.type) {
     case 'alarm':

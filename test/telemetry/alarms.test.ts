@@ -45,6 +45,11 @@ describe('alarmSink: events that need a person become alarms', () => {
     );
     sink.handle(event('invocation', { outcome: 'success', functionName: 'orders' }, 'serverless'));
     sink.handle(event('retry', { attempt: 1 }));
+    const named: TelemetryAlarm[] = [];
+    const guarded = alarmSink({ notify: (a) => named.push(a), dependency: 'payments-api' });
+    guarded.handle(event('breaker-open', {}, 'core'));
+    guarded.handle(event('breaker-open', { origin: 'https://c' }));
+    expect(named.map((a) => a.dependency)).toEqual(['payments-api', 'https://c']);
     expect(alarms.map((a) => [a.kind, a.dependency, a.value])).toEqual([
       ['utilization', 'https://api.example.com', 0.85],
       ['breaker-open', 'core', 0.6],
