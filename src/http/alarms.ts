@@ -31,14 +31,18 @@ export class AlarmBell {
     });
   }
 
-  /** The breaker opened. */
-  breakerOpen(failureRate: number, retryAfterMs: number, now: number): void {
+  /** The breaker opened (`consecutive`: after that many failures in a row). */
+  breakerOpen(failureRate: number, retryAfterMs: number, now: number, consecutive?: number): void {
+    const why =
+      consecutive === undefined
+        ? `${Math.round(failureRate * 100)} % of recent requests failed`
+        : `${consecutive} attempts in a row failed`;
     this.deliver({
       kind: 'breaker-open',
       origin: this.origin,
       at: now,
       value: failureRate,
-      message: `Circuit to ${this.origin} opened: ${Math.round(failureRate * 100)} % of recent requests failed; next probe in ${Math.ceil(retryAfterMs / 1000)} s`,
+      message: `Circuit to ${this.origin} opened: ${why}; next probe in ${Math.ceil(retryAfterMs / 1000)} s`,
     });
   }
 

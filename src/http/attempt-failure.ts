@@ -13,6 +13,8 @@ export class AttemptFailure extends Error {
   override name = 'AttemptFailure';
   /** The error a person should see: ky's HTTPError for an answer, else the original error. */
   declare readonly cause: unknown;
+  /** The attempt was the half-open breaker's probe, sent on behalf of every waiting request. */
+  probe = false;
   constructor(
     cause: unknown,
     /** Another attempt may be made (status, method and Idempotency-Key allow it). */

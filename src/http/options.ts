@@ -43,7 +43,7 @@ export interface ThrottleOptions {
 
 /** Retry settings. */
 export interface RetryOptions {
-  /** Retries after the first attempt. @default 2 */
+  /** Retries after the first attempt. @default 3 */
   limit?: number;
   /** Methods retried without an `Idempotency-Key` header. @default ['get', 'head', 'put', 'delete', 'options', 'trace', 'query'] */
   methods?: string[];
@@ -65,8 +65,10 @@ export interface BreakerOptions {
   minimumRequests?: number;
   /** Rolling window. @default 10000 */
   windowMs?: number;
-  /** Time the circuit stays open before one probe. @default 30000 */
+  /** Time the circuit stays open before one probe. @default 5000 */
   resetTimeoutMs?: number;
+  /** Attempt failures in a row that open the circuit whatever the window holds; `Infinity` for none. @default 10 */
+  consecutiveFailures?: number;
 }
 
 /** Concurrency cap per origin. */
@@ -110,11 +112,11 @@ export type FallbackHandler = (error: unknown, request: Request) => unknown;
 export interface ResilienceOptions {
   /** Token bucket per origin; `false` turns self-throttling off. @default { adaptive: true } */
   throttle?: ThrottleOptions | false;
-  /** Retries: a limit or options; `0`/`false` for none. @default { limit: 2 } */
+  /** Retries: a limit or options; `0`/`false` for none. @default { limit: 3 } */
   retry?: number | RetryOptions | false;
   /** Per-attempt timeout, ms; `false` for none. @default 10000 */
   timeout?: number | false;
-  /** Whole-request timeout (waits and retries included), ms; `false` for none. @default false */
+  /** Whole-request timeout (waits and retries included), ms; `false` for none. @default 30000 */
   totalTimeout?: number | false;
   /** Circuit breaker per origin; `false` for none. @default {} (the defaults below) */
   breaker?: BreakerOptions | false;

@@ -8,18 +8,18 @@ import {
   BulkheadPolicy,
   CircuitBreakerPolicy,
   EventHub,
-  isBrokenCircuitError,
   type Policy,
   pipeline,
   RetryBudget,
-  type RetryDecision,
-  RetryPolicy,
   TimeoutPolicy,
 } from '../core/index.js';
 import { AlarmBell } from './alarms.js';
 import { AttemptFailure } from './attempt-failure.js';
+import { BreakerWaitBudget } from './breaker-wait-budget.js';
+import { ConsecutiveTrip } from './consecutive-trip.js';
 import { type HttpEventMap, OriginHub } from './events.js';
 import type { Alarm } from './options.js';
+import { originRetry } from './origin-retry.js';
 import { OriginThrottle } from './origin-throttle.js';
 import type { Quota } from './rate-limit-headers.js';
 import type { Resolved } from './resolve-options.js';
@@ -103,6 +103,9 @@ export class OriginState {
   quota: (Quota & { at: number }) | undefined;
   readonly #timeouts = new Map<string, TimeoutPolicy>();
   readonly #config: Resolved;
+  readonly #trip: ConsecutiveTrip | undefined;
+  /** The budget the retry policy sees: waits at an open breaker are free. */
+  readonly #retryBudget: BreakerWaitBudget | undefined;
 
   constructor(
     readonly origin: string,
@@ -127,13 +130,17 @@ export class OriginState {
         });
     };
     this.throttle = config.throttle && new OriginThrottle(config.throttle, clock, emitRate);
+    const { consecutiveFailures, ...breakerOptions } = config.breaker || {};
     this.breaker =
       config.breaker &&
       new CircuitBreakerPolicy({
-        ...config.breaker,
+        ...breakerOptions,
         clock,
         isFailure: (e) => e instanceof AttemptFailure && e.breakerFailure,
       });
+    this.#trip =
+      this.breaker &&
+      new ConsecutiveTrip(consecutiveFailures ?? Number.POSITIVE_INFINITY, this.breaker);
     this.bulkhead = config.bulkhead && new BulkheadPolicy({ ...config.bulkhead, clock });
     this.budget =
       config.budget instanceof RetryBudget
@@ -141,14 +148,23 @@ export class OriginState {
         : config.budget
           ? new RetryBudget({ ...config.budget, clock })
           : undefined;
+    this.#retryBudget = this.budget && new BreakerWaitBudget(this.budget);
     const shared = [this.breaker, this.throttle, this.bulkhead].filter(
       (p): p is NonNullable<typeof p> => p !== undefined,
     );
     for (const policy of shared) policy.events.forwardTo(this.hub);
-    this.breaker?.on('breaker-open', (e) =>
-      this.alarms.breakerOpen(e.failureRate, e.retryAfterMs, e.at),
-    );
-    const inner = shared.map(quiet);
+    this.breaker?.on('breaker-open', (e) => {
+      // An opening means the recent 5xx were an outage: undo what they did to the rate.
+      this.throttle?.onOutage();
+      this.alarms.breakerOpen(
+        e.failureRate,
+        e.retryAfterMs,
+        e.at,
+        this.#trip?.tripped ? this.#trip.threshold : undefined,
+      );
+    });
+    const trip = this.#trip;
+    const inner = shared.map((p) => (trip && p === this.breaker ? trip.policy() : quiet(p)));
     this.withDeadline = this.#compose(true, inner);
     this.withoutDeadline = this.#compose(false, inner);
   }
@@ -227,24 +243,7 @@ export class OriginState {
   }
 
   #compose(bounded: boolean, inner: Policy[]): Policy {
-    const { backoff, maxRetryAfterMs, clock, random } = this.#config;
-    // An open breaker is waited through only when a deadline bounds the wait. A request
-    // that met an open breaker never left: waiting for the probe is allowed whatever its
-    // method or retry limit, and the deadline ends it.
-    const shouldRetry = ({ error, attempt }: RetryDecision) => {
-      if (error instanceof AttemptFailure) return error.retryable && attempt <= error.limit;
-      return bounded && isBrokenCircuitError(error);
-    };
-    const retry = new RetryPolicy({
-      limit: Number.POSITIVE_INFINITY,
-      backoff,
-      maxRetryAfterMs,
-      budget: this.budget,
-      shouldRetry,
-      random,
-      clock,
-    });
-    const composed = pipeline(retry, ...inner);
+    const composed = pipeline(originRetry(this.#config, this.#retryBudget, bounded), ...inner);
     composed.events.forwardTo(this.hub);
     return composed;
   }

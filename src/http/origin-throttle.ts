@@ -43,6 +43,13 @@ export class OriginThrottle extends BasePolicy {
   #peak: number;
   #reportedRate: number;
   #lastDecreaseAt = Number.NEGATIVE_INFINITY;
+  /**
+   * The rate before the 5xx without Retry-After that lowered it since the last explicit
+   * signal (`null`: the bucket was off), so an outage can undo them; `undefined`: nothing to undo.
+   */
+  #softFrom: number | null | undefined;
+  /** Attempts sent before this were answered by an outage (see {@link onOutage}). */
+  #outageAt = Number.NEGATIVE_INFINITY;
 
   constructor(settings: ResolvedThrottle, clock: Clock, onRateChange: RateChange) {
     super({ clock });
@@ -110,6 +117,7 @@ export class OriginThrottle extends BasePolicy {
     const learned = this.#settings.rate === undefined;
     if (learned && bucket.queueLength === 0 && bucket.rate >= this.#peak) {
       this.#bucket = undefined;
+      this.#softFrom = undefined;
       this.#report(bucket.rate, null, 'recovered');
       return;
     }
@@ -138,9 +146,11 @@ export class OriginThrottle extends BasePolicy {
     }
     // A 5xx with no Retry-After while nothing gets through is an outage, not throttling:
     // the breaker's business. Lowering the rate then would only slow the recovery.
-    if (!explicit && this.goodput.rate(now) === 0) return;
+    if (!explicit && (sentAt <= this.#outageAt || this.goodput.rate(now) === 0)) return;
     this.#lastDecreaseAt = now;
     const bucket = this.#bucket;
+    if (explicit) this.#softFrom = undefined;
+    else if (this.#softFrom === undefined) this.#softFrom = bucket ? bucket.rate : null;
     if (!bucket) {
       const rate = engagedRate(this.sends.recentRate(now), this.goodput.recentRate(now), adaptive);
       this.#peak = rate;
@@ -152,6 +162,30 @@ export class OriginThrottle extends BasePolicy {
     this.#peak = Math.max(this.#peak, from);
     bucket.setRate(decreased(from, adaptive));
     this.#report(from, bucket.rate, 'throttled');
+  }
+
+  /**
+   * The origin's breaker opened: the 5xx without Retry-After that lowered the rate since
+   * the last 429 (or Retry-After) were the start of an outage, not throttling. Undo them
+   * — a learned bucket they engaged switches off, a lowered rate goes back — and ignore
+   * such answers to attempts already sent; otherwise the requests that waited out the
+   * outage would crawl back through a rate measured while the server was dying.
+   */
+  onOutage(): void {
+    this.#outageAt = this.clock.now();
+    const from = this.#softFrom;
+    this.#softFrom = undefined;
+    const bucket = this.#bucket;
+    if (from === undefined || !bucket) return;
+    if (from === null) {
+      this.#bucket = undefined;
+      this.#peak = 0;
+      this.#report(bucket.rate, null, 'recovered');
+    } else if (from > bucket.rate) {
+      const lowered = bucket.rate;
+      bucket.setRate(from);
+      this.#report(lowered, from, 'recovered');
+    }
   }
 
   /** Quota headers on an answer: pace the rest of the quota when it is nearly spent. */

@@ -73,7 +73,7 @@ export function resolveOptions(options: ResilienceOptions): Resolved {
     throttle: resolveThrottle(options.throttle),
     ...retry,
     timeout: optionalTimeout('timeout', options.timeout, 10_000),
-    totalTimeout: optionalTimeout('totalTimeout', options.totalTimeout, undefined),
+    totalTimeout: optionalTimeout('totalTimeout', options.totalTimeout, 30_000),
     breaker: resolveBreaker(options.breaker),
     bulkhead: resolveBulkhead(options.bulkhead),
     idempotencyKey:
@@ -149,7 +149,7 @@ export function retryRules(
   return {
     limit:
       o.limit === undefined
-        ? (base?.limit ?? 2)
+        ? (base?.limit ?? 3)
         : numberOption('retry.limit', o.limit, { min: 0, max: 100, integer: true }),
     methods: o.methods === undefined && base ? base.methods : methodSet(o.methods),
     statusCodes:
@@ -176,7 +176,12 @@ function resolveBreaker(
       integer: true,
     }),
     windowMs: optionalNumber('breaker.windowMs', o.windowMs, 10_000, { min: 10, integer: true }),
-    resetTimeoutMs: optionalNumber('breaker.resetTimeoutMs', o.resetTimeoutMs, 30_000, { min: 0 }),
+    resetTimeoutMs: optionalNumber('breaker.resetTimeoutMs', o.resetTimeoutMs, 5_000, { min: 0 }),
+    consecutiveFailures: optionalNumber('breaker.consecutiveFailures', o.consecutiveFailures, 10, {
+      min: 1,
+      integer: true,
+      allowInfinity: true,
+    }),
   };
 }
 

@@ -99,9 +99,32 @@ const rows: Row[] = [
   { status: 504, method: 'post', retry: false, throttle: true, breaker: true },
 ];
 
+interface RunRow {
+  status: number;
+  headers?: Record<string, string>;
+  /** Ten of these in a row open the breaker (defaults). */
+  opens: boolean;
+}
+
+const runs: RunRow[] = [
+  { status: 500, opens: true },
+  { status: 502, opens: true },
+  { status: 503, opens: true },
+  { status: 503, headers: { 'retry-after': '-1' }, opens: true },
+  { status: 504, opens: true },
+  { status: 503, headers: { 'retry-after': '0' }, opens: false },
+  { status: 429, opens: false },
+  { status: 408, opens: false },
+  { status: 404, opens: false },
+];
+
 const hits = new Map<string, number>();
 const server = setupServer(
   http.get('https://api.test/warm', () => HttpResponse.json({})),
+  http.get('https://api.test/run/:row', ({ params }) => {
+    const row = runs[Number(params.row)]!;
+    return new HttpResponse(null, { status: row.status, headers: row.headers });
+  }),
   http.all('https://api.test/:row', ({ params }) => {
     const row = rows[Number(params.row)]!;
     hits.set(String(params.row), (hits.get(String(params.row)) ?? 0) + 1);
@@ -152,5 +175,19 @@ describe('classification: status × method × headers → retry / throttle / bre
     });
     const retry = events.find((e) => e.type === 'retry');
     expect(retry?.type === 'retry' ? retry.reason : undefined).toBe(row.reason);
+  });
+});
+
+describe('a run of answers with the default breaker: outage (opens) or busy (never opens)', () => {
+  it.each(
+    runs.map(
+      (row, i) => [`10 × ${row.status} ${JSON.stringify(row.headers ?? {})}`, row, i] as const,
+    ),
+  )('%s', async (_name, row, i) => {
+    const api = createClient({ retry: 0, throttle: false, totalTimeout: false });
+    // A window full of successes: only the run of failures can open the breaker.
+    for (let n = 0; n < 50; n++) await api.get('https://api.test/warm');
+    for (let n = 0; n < 10; n++) await api.get(`https://api.test/run/${i}`).catch(() => undefined);
+    expect(api.health().origins['https://api.test']!.breaker).toBe(row.opens ? 'open' : 'closed');
   });
 });

@@ -25,6 +25,7 @@ describe('circuit breaker against a real server', () => {
       retry: 0,
       throttle: false,
       breaker,
+      totalTimeout: false,
       onAlarm: (a) => alarms.push(a),
     });
     for (let i = 0; i < 4; i++) await expect(api.get('flaky')).rejects.toBeInstanceOf(HTTPError);

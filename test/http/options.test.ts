@@ -34,6 +34,18 @@ const cases: Array<
     '`throttle.rate`',
   ],
   ['retry.limit negative', { retry: -1 }, RangeError, '`retry.limit`'],
+  [
+    'breaker.consecutiveFailures 0',
+    { breaker: { consecutiveFailures: 0 } },
+    RangeError,
+    '`breaker.consecutiveFailures`',
+  ],
+  [
+    'breaker.consecutiveFailures fractional',
+    { breaker: { consecutiveFailures: 2.5 } },
+    RangeError,
+    '`breaker.consecutiveFailures`',
+  ],
   ['retry.limit fractional', { retry: { limit: 1.5 } }, RangeError, '`retry.limit`'],
   ['retry.methods not strings', { retry: { methods: [1] } }, TypeError, '`retry.methods`'],
   [
