@@ -53,7 +53,7 @@ export interface RetryOptions {
   backoff?: Backoff | ExponentialOptions;
   /** Longest `Retry-After` / reset delay honoured; longer ones are capped. @default 60000 */
   maxRetryAfterMs?: number;
-  /** Retry budget per origin (options, or a shared instance); `false` for none. @default { ratio: 0.2, minPerSecond: 10, windowMs: 10000 } */
+  /** Retry budget per origin (options, or a shared instance); `false` for none. @default { ratio: 0.3, minPerSecond: 10, windowMs: 10000 } */
   budget?: RetryBudgetOptions | RetryBudget | false;
 }
 
