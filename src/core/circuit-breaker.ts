@@ -18,6 +18,7 @@ import {
 } from './breaker-state.js';
 import { BrokenCircuitError } from './errors.js';
 import {
+  type AttemptContext,
   BasePolicy,
   contextOf,
   type ExecuteOptions,
@@ -45,6 +46,9 @@ export interface CircuitBreakerOptions extends PolicyOptions {
 }
 
 const BUCKETS = 10;
+const EMPTY: unknown[] = [];
+/** The part of opossum's Status the closed fast path uses (missing from @types/opossum). */
+type OpossumStatus = { increment(property: 'fires'): void };
 type Action = (fn: Operation<unknown>, ctx: ReturnType<typeof contextOf>) => Promise<unknown>;
 
 /** A circuit-breaker policy. */
@@ -56,6 +60,7 @@ export class CircuitBreakerPolicy extends BasePolicy {
   readonly resetTimeoutMs: number;
   readonly #breaker: CircuitBreaker<Parameters<Action>, unknown>;
   readonly #window: LazyWindow;
+  readonly #isFailure: (error: unknown) => boolean;
   #openedAt: number | undefined;
   #lastError: unknown;
 
@@ -87,6 +92,7 @@ export class CircuitBreakerPolicy extends BasePolicy {
       options.isFailure,
       (e: unknown) => (e as Error)?.name !== 'AbortError',
     );
+    this.#isFailure = isFailure;
     const initial = options.initialState;
     if (initial !== undefined) validateSnapshot(initial);
     this.#window = new LazyWindow(this.clock, this.windowMs, BUCKETS);
@@ -161,6 +167,8 @@ export class CircuitBreakerPolicy extends BasePolicy {
 
   async execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     this.#window.catchUp();
+    const breaker = this.#breaker;
+    if (breaker.closed && !breaker.pendingClose) return this.#closed(fn, contextOf(options));
     try {
       return (await this.#breaker.fire(fn as Operation<unknown>, contextOf(options))) as T;
     } catch (error) {
@@ -175,6 +183,39 @@ export class CircuitBreakerPolicy extends BasePolicy {
       }
       throw error;
     }
+  }
+
+  /**
+   * A call while the circuit is closed, without opossum's `fire()`: the same counts go
+   * into opossum's window, and a failure is judged as opossum's `fail()` judges it, so
+   * opossum stays the state machine (open, half-open, close) and its stats stay exact.
+   */
+  async #closed<T>(fn: Operation<T>, ctx: AttemptContext): Promise<T> {
+    const breaker = this.#breaker;
+    (breaker.status as unknown as OpossumStatus).increment('fires');
+    const start = this.clock.now();
+    let value: T;
+    try {
+      value = await invoke(fn, ctx);
+    } catch (error) {
+      const latency = this.clock.now() - start;
+      if (this.#isFailure(error)) this.#fail(error, latency);
+      else breaker.emit('success', error, latency);
+      throw error;
+    }
+    breaker.emit('success', value, this.clock.now() - start);
+    return value;
+  }
+
+  /** opossum's `fail()`: count the failure, then open past the threshold (or from half-open). */
+  #fail(error: unknown, latency: number): void {
+    const breaker = this.#breaker;
+    breaker.emit('failure', error, latency, EMPTY);
+    if (breaker.warmUp) return;
+    const { fires, failures } = breaker.stats;
+    if (fires < breaker.volumeThreshold && !breaker.halfOpen) return;
+    if ((failures / fires) * 100 > this.failureRateThreshold * 100 || breaker.halfOpen)
+      breaker.open();
   }
 
   /** Forces the circuit open (e.g. from a health check) until the reset timeout passes. */

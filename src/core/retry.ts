@@ -93,41 +93,70 @@ export class RetryPolicy extends BasePolicy {
     const { signal, deadline } = ctx;
     this.budget?.recordRequest();
     const first = ctx.attempt;
+    // The first attempt runs outside p-retry, exactly as p-retry would run it (abort
+    // checks before and after); p-retry is entered only after a failure, which it sees
+    // as its own first attempt's, so its loop, decisions and events are unchanged.
+    signal.throwIfAborted();
+    let firstError: unknown;
+    try {
+      const value = await invoke(fn, ctx);
+      signal.throwIfAborted();
+      return value;
+    } catch (error) {
+      firstError = error;
+    }
+    return this.#retryAfter(fn, firstError, signal, deadline, first);
+  }
+
+  /** p-retry's loop from the first failure on: its attempt 1 replays that failure. */
+  #retryAfter<T>(
+    fn: Operation<T>,
+    firstError: unknown,
+    signal: AbortSignal,
+    deadline: number | undefined,
+    first: number,
+  ): Promise<T> {
     let previousMs = 0;
-    return pRetry((n) => invoke(fn, { signal, deadline, attempt: first + n - 1 }), {
-      retries: this.limit,
-      minTimeout: 0,
-      signal,
-      // Decide, account and sleep here: p-retry calls this only when a retry can follow.
-      shouldRetry: async ({ error, attemptNumber }) => {
-        const attempt = first + attemptNumber - 1;
-        if (signal.aborted || !this.#shouldRetry({ error, attempt })) return false;
-        const requested = requestedDelay(error);
-        const delayMs =
-          requested !== undefined
-            ? Math.min(requested, this.maxRetryAfterMs)
-            : this.backoff.delay({ retry: attemptNumber, previousMs, random: this.#random });
-        previousMs = delayMs;
-        if (deadline !== undefined && this.clock.now() + delayMs >= deadline) return false;
-        if (this.budget && !this.budget.tryAcquire()) {
-          const exhausted = new RetryBudgetExhaustedError(
-            attemptNumber,
-            this.budget.allowed(),
+    return pRetry(
+      (n) =>
+        n === 1
+          ? Promise.reject(firstError)
+          : invoke(fn, { signal, deadline, attempt: first + n - 1 }),
+      {
+        retries: this.limit,
+        minTimeout: 0,
+        signal,
+        // Decide, account and sleep here: p-retry calls this only when a retry can follow.
+        shouldRetry: async ({ error, attemptNumber }) => {
+          const attempt = first + attemptNumber - 1;
+          if (signal.aborted || !this.#shouldRetry({ error, attempt })) return false;
+          const requested = requestedDelay(error);
+          const delayMs =
+            requested !== undefined
+              ? Math.min(requested, this.maxRetryAfterMs)
+              : this.backoff.delay({ retry: attemptNumber, previousMs, random: this.#random });
+          previousMs = delayMs;
+          if (deadline !== undefined && this.clock.now() + delayMs >= deadline) return false;
+          if (this.budget && !this.budget.tryAcquire()) {
+            const exhausted = new RetryBudgetExhaustedError(
+              attemptNumber,
+              this.budget.allowed(),
+              error,
+            );
+            this.emit('rejected', { reason: 'retry-budget', error: exhausted });
+            throw exhausted;
+          }
+          this.emit('retry', {
+            attempt,
+            delayMs,
+            reason: requested !== undefined ? 'retry-after' : 'backoff',
             error,
-          );
-          this.emit('rejected', { reason: 'retry-budget', error: exhausted });
-          throw exhausted;
-        }
-        this.emit('retry', {
-          attempt,
-          delayMs,
-          reason: requested !== undefined ? 'retry-after' : 'backoff',
-          error,
-        });
-        await sleep(this.clock, delayMs, signal);
-        return true;
+          });
+          await sleep(this.clock, delayMs, signal);
+          return true;
+        },
       },
-    });
+    );
   }
 }
 
