@@ -21,6 +21,7 @@ import { type HttpEventMap, OriginHub } from './events.js';
 import type { Alarm } from './options.js';
 import { originRetry } from './origin-retry.js';
 import { OriginThrottle } from './origin-throttle.js';
+import { QuotaReset } from './quota-reset.js';
 import type { Quota } from './rate-limit-headers.js';
 import type { Resolved } from './resolve-options.js';
 
@@ -102,6 +103,7 @@ export class OriginState {
   inFlight = 0;
   quota: (Quota & { at: number }) | undefined;
   readonly #timeouts = new Map<string, TimeoutPolicy>();
+  readonly #reset = new QuotaReset();
   readonly #config: Resolved;
   readonly #trip: ConsecutiveTrip | undefined;
   /** The budget the retry policy sees: waits at an open breaker are free. */
@@ -183,8 +185,10 @@ export class OriginState {
     return policy;
   }
 
-  /** Records an advertised quota and checks the utilization it implies. */
-  onQuota(quota: Quota, now: number): void {
+  /** Records an advertised quota (its reset narrowed by earlier answers) and checks the utilization it implies. */
+  onQuota(advertised: Quota, now: number): void {
+    const resetMs = this.#reset.resetMs(advertised, now);
+    const quota = resetMs === advertised.resetMs ? advertised : { ...advertised, resetMs };
     this.quota = { ...quota, at: now };
     this.throttle?.onQuota(quota, now);
     if (quota.limit)

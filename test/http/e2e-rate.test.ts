@@ -31,6 +31,8 @@ function limited(limit: number, windowMs: number, advertise: boolean) {
     get refused() {
       return refused;
     },
+    /** Time left in the current window, as the server knows it (not rounded). */
+    resetInMs: () => windowMs - ((Date.now() - start) % windowMs),
     handler: (_hit: Hit, res: import('node:http').ServerResponse) => {
       const window = Math.floor((Date.now() - start) / windowMs);
       const n = (used.get(window) ?? 0) + 1;
@@ -106,6 +108,20 @@ describe('adaptive rate and quota pacing against a real server', () => {
     const health = api.health().origins[server.url]!;
     expect(health.quota).toMatchObject({ limit: 10 });
     expect(health.counts.status429).toBe(0);
+  });
+
+  it('paces over the true rest of the window, not the whole seconds `t` is rounded up to', async () => {
+    const limiter = limited(40, 2000, true);
+    server.route('/quota-window', limiter.handler);
+    const api = createClient({ baseUrl: server.url, retry: 0, breaker: false });
+    const worker = async () => {
+      for (let i = 0; i < 15; i++) await api.get('quota-window').json();
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    expect(limiter.refused).toBe(0);
+    // `t` says up to a second more than is left; the answers of the window narrowed it.
+    const quota = api.health().origins[server.url]!.quota!;
+    expect(Math.abs(quota.resetInMs - limiter.resetInMs())).toBeLessThan(300);
   });
 
   it('without pacing the same traffic draws 429s (the server really limits)', async () => {
