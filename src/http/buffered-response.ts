@@ -16,7 +16,7 @@ export class BufferedResponse extends Response {
 
   static {
     // Accessors on the prototype (one definition, not one per response): `url`,
-    // `redirected` and `type` are the network answer's; `body` is built on demand.
+    // `redirected`, `type` and `headers` are the network answer's; `body` is built on demand.
     const own = (r: BufferedResponse) => r;
     Object.defineProperties(BufferedResponse.prototype, {
       url: {
@@ -34,6 +34,12 @@ export class BufferedResponse extends Response {
           return own(this).#source.type;
         },
       },
+      // The network answer's own (immutable) headers: copying them costs a header list per request.
+      headers: {
+        get: function (this: BufferedResponse) {
+          return own(this).#source.headers;
+        },
+      },
       body: {
         get: function (this: BufferedResponse) {
           return own(this).#body();
@@ -49,7 +55,7 @@ export class BufferedResponse extends Response {
   }
 
   constructor(bytes: Uint8Array<ArrayBuffer>, source: Response) {
-    super(null, { status: source.status, statusText: source.statusText, headers: source.headers });
+    super(null, { status: source.status, statusText: source.statusText });
     this.#bytes = bytes;
     this.#source = source;
   }
