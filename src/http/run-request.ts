@@ -129,7 +129,9 @@ export async function runRequest(
         : await state
             .timeoutPolicy(totalMs, 'deadline')
             .execute((ctx) => state.withDeadline.execute(op, ctx), { signal });
-    engine.attempts.set(response, attempts);
+    // Only an answer ky turns into an HTTPError (not ok) is looked up: a WeakMap entry per
+    // good answer would cost every request an ephemeron for the collector to trace.
+    if (!response.ok) engine.attempts.set(response, attempts);
     settle(engine, state, request, start, attempts, response.status);
     return response;
   } catch (error) {
