@@ -19,6 +19,8 @@ import type { Quota } from './rate-limit-headers.js';
 import { RateMeter } from './rate-meter.js';
 import type { ResolvedThrottle } from './resolve-options.js';
 
+const SLOW_START = { minRate: 0, recoveryPerSecond: 2 };
+
 type RateChange = (
   from: number | null,
   to: number | null,
@@ -39,10 +41,12 @@ export class OriginThrottle extends BasePolicy {
   #pacedUntil = 0;
   /** The configured rate, never exceeded (Infinity for a learned bucket). */
   readonly #ceiling: number;
-  /** The highest rate at which the server pushed back since the bucket engaged. */
+  /** The rate at which the server last pushed back (the send rate, at engagement). */
   #peak: number;
   #reportedRate: number;
   #lastDecreaseAt = Number.NEGATIVE_INFINITY;
+  /** A learned bucket doubles per second of full use from engagement to the next push-back. */
+  #slowStart = false;
   /**
    * The rate before the 5xx without Retry-After that lowered it since the last explicit
    * signal (`null`: the bucket was off), so an outage can undo them; `undefined`: nothing to undo.
@@ -105,9 +109,12 @@ export class OriginThrottle extends BasePolicy {
   /**
    * A successful answer: goodput, and additive increase of the adaptive rate — toward
    * the rate of the last push-back at a share of it per second, then beyond it at that
-   * share of the current rate (probing). A configured rate is never exceeded; a learned
-   * bucket that stops limiting anything (no queue, back above the push-back rate)
-   * switches itself off.
+   * share of the current rate (probing). From engagement to the next push-back a learned
+   * bucket grows faster (slow start, ×3 per second of full use): the goodput it engaged
+   * at is measured over a young client's first few hundred ms, or over a second in which
+   * the server also refused requests, and is often low. A configured rate is never
+   * exceeded; a learned bucket that stops limiting anything (no queue, back at the send
+   * rate it was pushed back at) switches itself off.
    */
   onSuccess(now: number): void {
     this.goodput.record(now);
@@ -122,7 +129,9 @@ export class OriginThrottle extends BasePolicy {
       return;
     }
     if (bucket.rate >= this.#ceiling) return;
-    const next = increased(bucket.rate, Math.max(bucket.rate, this.#peak), this.#ceiling, adaptive);
+    const next = this.#slowStart
+      ? increased(bucket.rate, bucket.rate, this.#ceiling, SLOW_START)
+      : increased(bucket.rate, Math.max(bucket.rate, this.#peak), this.#ceiling, adaptive);
     bucket.setRate(next);
     if (next >= this.#ceiling || next >= this.#reportedRate * 1.1) {
       this.#report(this.#reportedRate, next, 'recovered');
@@ -152,14 +161,19 @@ export class OriginThrottle extends BasePolicy {
     if (explicit) this.#softFrom = undefined;
     else if (this.#softFrom === undefined) this.#softFrom = bucket ? bucket.rate : null;
     if (!bucket) {
-      const rate = engagedRate(this.sends.recentRate(now), this.goodput.recentRate(now), adaptive);
-      this.#peak = rate;
+      const sent = this.sends.recentRate(now);
+      const rate = engagedRate(sent, this.goodput.recentRate(now), adaptive);
+      // The server pushed back at the send rate; the goodput measured over a young
+      // client's first few hundred ms is a low estimate, so grow fast until the next push-back.
+      this.#peak = Math.max(rate, sent);
+      this.#slowStart = true;
       this.#bucket = this.#newBucket(rate, this.#settings.burst ?? 1);
       this.#report(null, rate, 'throttled');
       return;
     }
     const from = bucket.rate;
-    this.#peak = Math.max(this.#peak, from);
+    this.#slowStart = false;
+    this.#peak = from;
     bucket.setRate(decreased(from, adaptive));
     this.#report(from, bucket.rate, 'throttled');
   }

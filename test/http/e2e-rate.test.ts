@@ -92,6 +92,28 @@ describe('adaptive rate and quota pacing against a real server', () => {
     expect(adaptive.refused * 2).toBeLessThan(bare.refused);
   });
 
+  it('an open-loop flood at 3× the server’s limit: the learned rate engages and stays on; few 429s', async () => {
+    const limiter = limited(5, 100, false); // 50 req/s in 100 ms windows
+    server.route('/flood', limiter.handler);
+    const changes: Array<[number | null, number | null]> = [];
+    const api = createClient({
+      baseUrl: server.url,
+      retry: 0,
+      onEvent: (e) => e.type === 'rate-changed' && changes.push([e.from, e.to]),
+    });
+    const calls: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 225; i++) {
+      calls.push(api.get('flood').catch(() => undefined));
+      await new Promise((r) => setTimeout(r, 1000 / 150));
+    }
+    await Promise.all(calls);
+    expect(changes[0]?.[0]).toBeNull();
+    // Never switched off while the flood went on (it used to, on the first answer after engaging).
+    expect(changes.filter(([, to]) => to === null)).toEqual([]);
+    // Unthrottled, two thirds of the flood would be refused.
+    expect(limiter.refused).toBeLessThan(225 / 5);
+  });
+
   it('paces the rest of an advertised quota: no 429 at all', async () => {
     const limiter = limited(10, 1000, true);
     server.route('/quota', limiter.handler);
