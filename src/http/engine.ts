@@ -3,7 +3,7 @@
  * event hub and the attempt counts ky's errors are tagged with. `fetchVia(f)` gives the
  * resilient fetch ky calls, sending attempts through `f`.
  */
-import type { EventHub } from '../core/index.js';
+import type { EventHub, TimeoutPolicy } from '../core/index.js';
 import type { HttpEventMap } from './events.js';
 import type { Alarm } from './options.js';
 import { type OriginHealth, OriginState } from './origin-state.js';
@@ -13,6 +13,7 @@ import { runRequest } from './run-request.js';
 import { StaleCache } from './stale-cache.js';
 
 type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
+type Scope = 'attempt' | 'deadline';
 
 /** The health of every origin the client has talked to, as plain JSON. */
 export interface ClientHealth {
@@ -28,6 +29,8 @@ export class Engine {
   /** Attempts made, by the Response or error the caller got. */
   readonly attempts = new WeakMap<object, number>();
   readonly #deliver: (alarm: Alarm) => void;
+  /** Each origin's attempt-timeout and deadline policies for the client's own limits. */
+  readonly #timeouts = new WeakMap<OriginState, Partial<Record<Scope, TimeoutPolicy>>>();
 
   constructor(
     readonly config: Resolved,
@@ -62,6 +65,28 @@ export class Engine {
       }
       return runRequest(this, this.#origin(request.url), request, rest, overrides, f);
     };
+  }
+
+  /**
+   * `state.timeoutPolicy(ms, scope)`, remembered per origin for the client's own `timeout`
+   * and `totalTimeout` (what nearly every request uses), so a request skips the keyed lookup.
+   * Only a policy the origin itself keeps (the same instance twice) is remembered.
+   */
+  timeoutPolicy(state: OriginState, ms: number, scope: Scope): TimeoutPolicy {
+    if (ms !== (scope === 'attempt' ? this.config.timeout : this.config.totalTimeout))
+      return state.timeoutPolicy(ms, scope);
+    let mine = this.#timeouts.get(state);
+    const known = mine?.[scope];
+    if (known) return known;
+    const policy = state.timeoutPolicy(ms, scope);
+    if (state.timeoutPolicy(ms, scope) === policy) {
+      if (!mine) {
+        mine = {};
+        this.#timeouts.set(state, mine);
+      }
+      mine[scope] = policy;
+    }
+    return policy;
   }
 
   /** Keeps a copy of a good GET answer for stale-if-error. */

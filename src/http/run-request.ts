@@ -112,7 +112,7 @@ export async function runRequest(
   };
 
   const timeoutPolicy =
-    timeoutMs === undefined ? undefined : state.timeoutPolicy(timeoutMs, 'attempt');
+    timeoutMs === undefined ? undefined : engine.timeoutPolicy(state, timeoutMs, 'attempt');
   const timedOut = (error: unknown) => {
     throw isTimeoutError(error)
       ? new AttemptFailure(error, repeatable, true, undefined, rules.limit, undefined, request)
@@ -126,8 +126,8 @@ export async function runRequest(
     const response =
       totalMs === undefined
         ? await state.withoutDeadline.execute(op, { signal })
-        : await state
-            .timeoutPolicy(totalMs, 'deadline')
+        : await engine
+            .timeoutPolicy(state, totalMs, 'deadline')
             .execute((ctx) => state.withDeadline.execute(op, ctx), { signal });
     // Only an answer ky turns into an HTTPError (not ok) is looked up: a WeakMap entry per
     // good answer would cost every request an ephemeron for the collector to trace.
