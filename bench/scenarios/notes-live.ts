@@ -17,19 +17,21 @@ export function overloadDefaults(r: BenchResults): string {
   const f = fig(r, 'overload', 'selfheal');
   const t = fig(r, 'overload', 'selfheal-tuned');
   if (!f) return 'selfheal was not run';
-  const late = f.serverOk - f.successes;
   const capacity = r.scenarios.overload?.capacity;
-  const withoutLate = f.successes ? (f.serverRequests - late) / f.successes : 0;
+  const late = f.serverOk - f.successes;
   return (
-    `the adaptive rate engages below the capacity and climbs by probing: the upstream saw ${list(f.serverPerSecond)} ` +
-    `req/s (capacity ${capacity}; health() rate at the end ${rateOf(f)}), goodput ${f.goodput} — it ranged 0.86–1.01 ` +
-    'across today’s runs. maxWaitMs is unbounded by default, so at 3 × capacity the queue only grows: every call ' +
-    `waits until it is served or its caller gives up (p50 ${f.p50Ms} ms; ${f.failedTimeout} calls timed out at the ` +
-    `${r.deadlineMs} ms deadline), and since the queue serves the oldest waiter first, ${late} requests were ` +
-    `answered 200 after their caller had given up. With ${f.throttled429} 429s, amplification is ` +
-    `${f.serverRequests} ÷ ${f.successes} = ${f.amplification} (${withoutLate.toFixed(3)} without the late answers). ` +
-    `The tuned client (told the capacity, maxWaitMs 500 ms) sheds instead: amplification ${t?.amplification ?? '–'}, ` +
-    `goodput ${t?.goodput ?? '–'}`
+    'the adaptive rate is learned, not told: it engages at the first 429 at the goodput measured over the ' +
+    'client’s first few hundred ms, grows ×3 per second until the next push-back (slow start), then runs AIMD ' +
+    `around the latest push-back rate: the upstream saw ${list(f.serverPerSecond)} req/s (capacity ${capacity}; ` +
+    `health() rate at the end ${rateOf(f)}), goodput ${f.goodput}, ${f.throttled429} 429s (the slow start’s ` +
+    'overshoot and AIMD’s probes above the capacity). maxWaitMs is unbounded by default, so at 3 × capacity ' +
+    `the queue only grows: every call waits until it is served or its caller gives up (p50 ${f.p50Ms} ms; ` +
+    `${f.failedTimeout} calls timed out at the ${r.deadlineMs} ms deadline, which selfheal cannot see: it is the ` +
+    'caller’s signal, and the default totalTimeout is 30 s). The queue serves the oldest waiter first, so once ' +
+    `it is ${r.deadlineMs / 1000} s long the requests sent are those about to be given up: ${late} answers met an ` +
+    `aborted call. Amplification ${f.serverRequests} ÷ ${f.successes} = ${f.amplification}. The tuned client (told ` +
+    `the capacity, maxWaitMs 500 ms) sheds instead: amplification ${t?.amplification ?? '–'}, goodput ` +
+    `${t?.goodput ?? '–'}`
   );
 }
 
@@ -37,9 +39,10 @@ export function throttledDefaults(r: BenchResults): string {
   const f = fig(r, 'overload', 'selfheal');
   const c = fig(r, 'overload', 'cockatiel');
   return (
-    `${f?.throttled429} 429s: requests sent before the bucket engaged, and the adaptive rate probing above the ` +
-    `push-back rate. cockatiel provokes fewer only because its breaker counts 429s and shuts the server off ` +
-    `(goodput ${c?.goodput}); the tuned client, told the capacity, provoked ${fig(r, 'overload', 'selfheal-tuned')?.throttled429}`
+    `${f?.throttled429} 429s: requests sent before the bucket engaged, the slow start’s overshoot and the ` +
+    'adaptive rate probing above the push-back rate. cockatiel provokes fewer only because its breaker counts ' +
+    `429s and shuts the server off (goodput ${c?.goodput}); the tuned client, told the capacity, provoked ` +
+    `${fig(r, 'overload', 'selfheal-tuned')?.throttled429}`
   );
 }
 
@@ -51,25 +54,38 @@ export function outageDefaults(r: BenchResults): string {
   const from = Math.floor(s.params.healthyMs! / 1000);
   const to = from + Math.ceil(s.params.outageMs! / 1000);
   return (
-    'no breaker-open event (a replay of this scenario with onEvent): the first 503s were read as throttling — ' +
-    'the bucket engaged at ~47 req/s and dropped to ~33 within 0.5 s — and it stayed there for the outage, so ' +
-    `requests kept reaching the dead server (serverPerSecond during the outage ${list(f.serverPerSecond.slice(from, to))}; ` +
-    `${f.outageRequests} in all, ${p?.outageRequests ? Math.round((f.outageRequests! / p.outageRequests) * 100) : '–'} % ` +
-    'of p-retry’s) and queued behind the bucket, while the default breaker (50 % over a 10 s window that still ' +
-    `held the healthy seconds) did not open; ${f.failedRefused} calls drew a 503 on all 3 attempts (retry limit 2). ` +
-    `After the outage the rate climbed back gradually (${list(f.serverPerSecond.slice(to))} req/s) while the backlog ` +
-    `drained, so fresh calls waited behind it (recoveryMs ${f.recoveryMs}, p50 ${f.p50Ms} ms). The tuned client ` +
-    '(503 not a throttling status, a 250 ms breaker window, the deadline as totalTimeout) sent ' +
-    `${fig(r, 'outage', 'selfheal-tuned')?.outageRequests} requests to the dead server`
+    'the breaker opens after 10 failed attempts in a row (consecutiveFailures) — ' +
+    `${f.outageRequests} requests reached the dead server (serverPerSecond during the outage ` +
+    `${list(f.serverPerSecond.slice(from, to))}; ` +
+    `${p?.outageRequests ? ((f.outageRequests! / p.outageRequests) * 100).toFixed(1) : '–'} % of p-retry’s) — and ` +
+    'every call that meets it waits for the half-open probe (totalTimeout 30 s), which comes resetTimeoutMs ' +
+    `(5 s) after the opening, about ${(s.params.healthyMs! + 5000 - s.params.healthyMs! - s.params.outageMs!) / 1000} s ` +
+    `after the outage ended: so the first call after the outage succeeds ${f.recoveryMs} ms after it (p-retry’s ` +
+    `next attempt simply finds the server up); ${f.successes} of ${f.calls} calls succeeded, those of the outage ` +
+    `after waiting for the probe (p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms). When the probe succeeds the waiting calls go at once: ` +
+    `${f.recoveryPeakRps} req/s in the first second (${list(f.serverPerSecond.slice(to))} req/s after the outage), ` +
+    'a herd a fragile server might not survive; set throttle.rate to pace it'
   );
 }
 
-export function outageTunedGoal(r: BenchResults): string {
+export function outageTuned(r: BenchResults): string {
   const f = fig(r, 'outage', 'selfheal-tuned');
   return (
-    `${f?.failedRefused} call(s) drew a 503 on all 5 attempts (limit 4, 50 ms base backoff) at the outage’s start, ` +
-    'before the breaker had seen enough failures to open; p-retry’s 1 s·2ⁿ backoff simply outlasts a 4 s outage. ' +
-    'Earlier runs today lost no call'
+    `${f?.failedRefused ?? 0} call(s) failed. Earlier, the call that happened to carry the half-open probes of ` +
+    'the outage ran out of retries (each failed probe counted against its limit, and so did each wait at the ' +
+    'open breaker); neither counts now. A call can still fail if all five of its attempts land in the few ' +
+    'hundred ms before the breaker opens'
+  );
+}
+
+export function flakyDefaults(r: BenchResults): string {
+  const f = fig(r, 'flaky', 'selfheal');
+  const calls = f?.calls ?? 0;
+  return (
+    'the default retry limit is 3: a call fails when all four attempts draw a 500, 0.2⁴ = 0.16 % of calls at ' +
+    `20 % errors — ${((calls * 0.0016) | 0) + 1} or so of ${calls}, and 0.998 allows ${Math.floor(calls * 0.002)}. ` +
+    `This run: ${f?.failedRefused} call(s) drew four 500s (success ${f?.successRate}); the retry budget (ratio 0.3) ` +
+    'refused none. The tuned limit 4 leaves 0.03 %'
   );
 }
 
@@ -78,12 +94,24 @@ export function pacing(r: BenchResults): string {
   const t = fig(r, 'rate-limit', 'selfheal-tuned');
   const s = r.scenarios['rate-limit'];
   return (
-    'quota pacing spreads `r` over `t`, and `t` is whole seconds rounded up (as the draft specifies): with a ' +
-    `${s?.params.windowSec} s window the pace is too slow in part of each window (the upstream saw ` +
-    `${list(d?.serverPerSecond ?? [])} req/s from selfheal against a ${s?.capacity} req/s quota) — zero 429s, at ` +
-    `the cost of unused quota (goodput ${d?.goodput} defaults, ${t?.goodput} tuned; the tuned client also sheds ` +
-    'calls that would wait over maxWaitMs 500 ms). With a longer window the rounding matters less: ' +
-    '`--rate-limit-windowSec 10 --rate-limit-durationMs 20000` gave goodput 0.96 (defaults) and 0.958 (tuned), ' +
-    'still with zero 429s, against 500 429s for bare fetch (a separate run, 20:05 UTC)'
+    'the quota is paced, not spent at once: the rest of each window goes evenly over what is left of it, the ' +
+    'reset instant narrowed from every answer (`t` itself is whole seconds rounded up). The upstream saw ' +
+    `${list(d?.serverPerSecond ?? [])} req/s from selfheal against a ${s?.capacity} req/s quota: zero 429s, ` +
+    `goodput ${d?.goodput} (defaults) and ${t?.goodput} (tuned). At ${s?.params.loadFactor} × the quota, calls ` +
+    `queue (defaults: p50 ${d?.p50Ms} ms, all served within the deadline), or are shed after maxWaitMs 500 ms ` +
+    `(tuned: ${t?.failedShed} shed, success ${t?.successRate}); p-retry’s 1 s·2ⁿ backoff carries its calls into ` +
+    `later windows at the price of ${fig(r, 'rate-limit', 'p-retry')?.throttled429} 429s`
+  );
+}
+
+export function overhead(r: BenchResults): string {
+  const f = fig(r, 'overhead', 'selfheal');
+  const k = fig(r, 'overhead', 'ky');
+  return (
+    `selfheal p50 ${f?.p50Ms} ms against ky’s ${k?.p50Ms} ms for a request to a local server that answers at ` +
+    `once (ratio ${f?.overheadRatio}): the per-attempt timeout, the 30 s deadline, the breaker and reading the ` +
+    'body inside the attempt each add a few µs; `npx tsx bench/scenarios/attribution.ts` measures each policy, ' +
+    'and bench/results/http.md has the per-policy breakdown. Against a server 5 ms away the whole cost is ~1 % ' +
+    'of a request'
   );
 }

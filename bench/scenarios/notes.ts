@@ -5,8 +5,10 @@
  */
 import type { Loss } from './goals.js';
 import {
+  flakyDefaults,
   outageDefaults,
-  outageTunedGoal,
+  outageTuned,
+  overhead,
   overloadDefaults,
   pacing,
   throttledDefaults,
@@ -19,16 +21,6 @@ type Note = string | ((results: BenchResults) => string);
 const PACER_WAIT =
   'calls wait in the quota pacer (unbounded by default, up to maxWaitMs 500 ms tuned) instead of drawing 429s; ' +
   'the pace itself is explained in the goodput rows';
-
-const OVERHEAD =
-  'selfheal adds ~30–60 µs per request over ky against a local server that answers at once (ky p50 ≈ ' +
-  '0.12–0.14 ms). The ratio is ~1.45 in the full run, where the overhead scenario comes after three minutes ' +
-  'of other scenarios, and ~1.24 when run alone. Attribution, run alone (`npx tsx ' +
-  'bench/scenarios/attribution.ts`, 27 s, 6 rounds, 20:15 UTC; ratio to ky): defaults 1.24; bufferBody: false ' +
-  '1.18; timeout: false 1.18; breaker: false 1.19; throttle: false 1.23; retry: false 1.24; all five off 1.04. ' +
-  'Body buffering, the per-attempt timeout and the breaker each cost ~6–7 µs (~5 % of a ky request); the ' +
-  'throttle and the retry loop ~1 µs each; the wrapper itself ~5 µs. Against a server 5 ms away the whole ' +
-  'cost is ~1 %';
 
 const BY_KEY: Record<string, Note> = {
   'selfheal.overload.successRate': overloadDefaults,
@@ -51,7 +43,7 @@ const BY_KEY: Record<string, Note> = {
   'selfheal.outage.recoveryMs': outageDefaults,
   'selfheal.outage.p50Ms': outageDefaults,
   'selfheal.outage.p99Ms': outageDefaults,
-  'selfheal-tuned.outage.successRate': outageTunedGoal,
+  'selfheal-tuned.outage.successRate': outageTuned,
   'selfheal-tuned.outage.recoveryMs':
     'calls that meet the open breaker wait for the half-open probe (resetTimeoutMs 1 000 ms); the first fresh ' +
     'call after the outage succeeds only once a probe has closed the breaker, while clients without a breaker ' +
@@ -65,17 +57,13 @@ const BY_KEY: Record<string, Note> = {
     'calls started during the outage waited for the breaker to close instead of failing; they succeed, slowly',
   'selfheal-tuned.outage.p99Ms':
     'calls started during the outage waited for the breaker to close instead of failing; they succeed, slowly',
-  'rate-limit.successRate': pacing,
   'rate-limit.goodput': pacing,
   'rate-limit.p50Ms': PACER_WAIT,
   'rate-limit.p99Ms': PACER_WAIT,
-  'overhead.overheadRatio': OVERHEAD,
-  'selfheal.flaky.goal':
-    'the default retry limit is 2 (as ky’s): a call fails when all three attempts draw a 500, 0.2³ = 0.8 % of ' +
-    'calls at 20 % errors — about 5 of 600; the tuned limit 4 leaves 0.03 %',
-  'selfheal.flaky.successRate':
-    'the default retry limit is 2 (as ky’s): a call fails when all three attempts draw a 500, 0.2³ = 0.8 % of ' +
-    'calls at 20 % errors — about 5 of 600; the tuned limit 4 leaves 0.03 %',
+  'overhead.overheadRatio': overhead,
+  'selfheal.flaky.goal': flakyDefaults,
+  'selfheal.flaky.successRate': flakyDefaults,
+  'rate-limit.successRate': pacing,
   'flaky.amplification':
     'not a mechanism: every client that retries until success pays 1 ÷ 0.8 = 1.25 at 20 % errors; ±0.02 is ' +
     'which calls drew the error cards near the end of the run',
@@ -91,11 +79,11 @@ const BY_FIGURE: Record<string, Note> = {
 };
 
 const GOALS: Record<string, Note> = {
-  'selfheal-tuned.outage': outageTunedGoal,
+  'selfheal-tuned.outage': outageTuned,
   'selfheal.overload': overloadDefaults,
   'selfheal.outage': outageDefaults,
-  'selfheal.overhead': OVERHEAD,
-  'selfheal-tuned.overhead': OVERHEAD,
+  'selfheal.overhead': overhead,
+  'selfheal-tuned.overhead': overhead,
 };
 
 const text = (note: Note | undefined, results: BenchResults) =>
