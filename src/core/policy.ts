@@ -122,13 +122,13 @@ class Pipeline extends BasePolicy {
   constructor(policies: readonly Policy[], options?: PipelineOptions) {
     super(options);
     for (const policy of policies) policy.events.forwardTo(this.events);
-    const observe =
-      <T>(fn: Operation<T>): Operation<T> =>
-      (ctx) =>
-        this.#observe(fn, ctx);
     this.#run = policies.reduceRight<<T>(fn: Operation<T>, options?: ExecuteOptions) => Promise<T>>(
       (inner, policy) => (fn, options) => policy.execute((ctx) => inner(fn, ctx), options),
-      (fn, options) => invoke(observe(fn), contextOf(options)),
+      (fn, options) => {
+        const ctx = contextOf(options);
+        // Nobody listening (the usual case): no wrapper around the operation at all.
+        return this.events.listening ? invoke((c) => this.#observe(fn, c), ctx) : invoke(fn, ctx);
+      },
     );
   }
 
@@ -137,8 +137,7 @@ class Pipeline extends BasePolicy {
   }
 
   /** Reports attempt / success / failure around each call of the operation itself. */
-  #observe<T>(fn: Operation<T>, ctx: AttemptContext): T | PromiseLike<T> {
-    if (!this.events.listening) return fn(ctx);
+  #observe<T>(fn: Operation<T>, ctx: AttemptContext): Promise<T> {
     const start = this.clock.now();
     this.emit('attempt', { attempt: ctx.attempt });
     return invoke(fn, ctx).then(
