@@ -14,7 +14,8 @@ import {
   type ThrottlePolicy,
   throttle,
 } from '../core/index.js';
-import { decreased, engagedRate, increased, quotaPace } from './adaptive-rate.js';
+import { decreased, engagedRate, increased } from './adaptive-rate.js';
+import { QuotaPacer } from './quota-pacer.js';
 import type { Quota } from './rate-limit-headers.js';
 import { RateMeter } from './rate-meter.js';
 import type { ResolvedThrottle } from './resolve-options.js';
@@ -37,8 +38,7 @@ export class OriginThrottle extends BasePolicy {
   readonly #settings: ResolvedThrottle;
   readonly #onRateChange: RateChange;
   #bucket: ThrottlePolicy | undefined;
-  #pacer: ThrottlePolicy | undefined;
-  #pacedUntil = 0;
+  readonly #quota: QuotaPacer | undefined;
   /** The configured rate, never exceeded (Infinity for a learned bucket). */
   readonly #ceiling: number;
   /** The rate at which the server last pushed back (the send rate, at engagement). */
@@ -63,6 +63,14 @@ export class OriginThrottle extends BasePolicy {
     this.#peak = settings.rate ?? 0;
     this.#reportedRate = settings.rate ?? 0;
     if (settings.rate !== undefined) this.#bucket = this.#newBucket(settings.rate, settings.burst);
+    if (settings.pace !== undefined) {
+      this.#quota = new QuotaPacer(
+        settings.pace,
+        clock,
+        (rate, burst) => this.#newBucket(rate, burst),
+        (from, to) => this.#report(from, to, 'quota'),
+      );
+    }
   }
 
   /** The bucket's rate, requests/s; `null` while the bucket is off. */
@@ -77,27 +85,23 @@ export class OriginThrottle extends BasePolicy {
 
   /** Requests waiting for a token (bucket and pacer). */
   get queueLength(): number {
-    return (this.#bucket?.queueLength ?? 0) + (this.#pacer?.queueLength ?? 0);
+    return (this.#bucket?.queueLength ?? 0) + (this.#quota?.queueLength ?? 0);
   }
 
   /** The quota pace in force, or `null`. */
   get pacing(): { rate: number; untilMs: number } | null {
-    if (!this.#pacer || this.clock.now() >= this.#pacedUntil) return null;
-    return { rate: this.#pacer.rate, untilMs: this.#pacedUntil };
+    return this.#quota?.pacing ?? null;
   }
 
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
-    if (!this.#bucket && !this.#pacer) return invoke(fn, contextOf(options));
+    if (!this.#bucket && !this.#quota?.active) return invoke(fn, contextOf(options));
     return this.#gated(fn, contextOf(options));
   }
 
   async #gated<T>(fn: Operation<T>, ctx: ReturnType<typeof contextOf>): Promise<T> {
     if (this.#bucket) await this.#bucket.acquire(ctx.signal);
-    const pacer = this.#pacer;
-    if (pacer) {
-      if (this.clock.now() < this.#pacedUntil) await pacer.acquire(ctx.signal);
-      else if (pacer.queueLength === 0) this.#pacer = undefined;
-    }
+    const quota = this.#quota;
+    if (quota?.active) await quota.acquire(ctx.signal);
     return invoke(fn, ctx);
   }
 
@@ -204,31 +208,7 @@ export class OriginThrottle extends BasePolicy {
 
   /** Quota headers on an answer: pace the rest of the quota when it is nearly spent. */
   onQuota(quota: Quota, now: number): void {
-    const threshold = this.#settings.pace;
-    if (threshold === undefined) return;
-    const share = quota.limit ? quota.remaining / quota.limit : quota.remaining === 0 ? 0 : 1;
-    if (share > threshold) {
-      const pacer = this.#pacer;
-      if (!pacer) return;
-      if (pacer.queueLength === 0) this.#pacer = undefined;
-      // A fresh window: requests still queued at the old pace go at the new one.
-      else pacer.setRate(Math.max(pacer.rate, quotaPace(quota.remaining, quota.resetMs)));
-      this.#pacedUntil = now;
-      return;
-    }
-    const pace = quotaPace(quota.remaining, quota.resetMs);
-    // None left: one token after the reset (plus a little for clock skew), none before.
-    const rate = pace > 0 ? pace : 1000 / (quota.resetMs + 10);
-    const from = this.#pacer && now < this.#pacedUntil ? this.#pacer.rate : null;
-    if (!this.#pacer) this.#pacer = this.#newBucket(rate, 1);
-    else this.#pacer.setRate(rate);
-    if (pace === 0) this.#drain(this.#pacer);
-    this.#pacedUntil = now + quota.resetMs + (pace === 0 ? 10 : 0);
-    if (from === null || Math.abs(from - rate) > from * 0.25) this.#report(from, rate, 'quota');
-  }
-
-  #drain(bucket: ThrottlePolicy): void {
-    while (bucket.queueLength === 0 && bucket.tokens >= 1) void bucket.acquire();
+    this.#quota?.onQuota(quota, now);
   }
 
   #newBucket(rate: number, burst: number | undefined): ThrottlePolicy {
