@@ -65,3 +65,28 @@ export class LazyWindow {
     return Math.floor(this.#clock.now() / this.#bucketMs);
   }
 }
+
+/** A count kept in opossum's current bucket. */
+export type BucketCount = 'fires' | 'successes';
+
+/**
+ * Counts straight into opossum's current bucket. `Status.increment()` also records a
+ * latency per outcome, which only rolling percentiles read (off here): a growing array
+ * per bucket for nothing. opossum keeps its window under a private symbol; if that
+ * layout ever changes, this falls back to `increment()`.
+ */
+export function bucketCounter(status: object): (count: BucketCount) => void {
+  const key = Object.getOwnPropertySymbols(status).find((s) => s.description === 'window');
+  const window = key === undefined ? undefined : (status as Record<symbol, unknown>)[key];
+  const head = Array.isArray(window)
+    ? (window[0] as Record<string, unknown> | undefined)
+    : undefined;
+  if (typeof head?.fires === 'number' && typeof head.successes === 'number') {
+    const buckets = window as Record<BucketCount, number>[];
+    return (count) => {
+      buckets[0]![count]++;
+    };
+  }
+  const fallback = status as { increment(count: BucketCount): void };
+  return (count) => fallback.increment(count);
+}

@@ -13,6 +13,8 @@ import CircuitBreaker from 'opossum';
 import {
   type BreakerSnapshot,
   type BreakerState,
+  type BucketCount,
+  bucketCounter,
   LazyWindow,
   validateSnapshot,
 } from './breaker-state.js';
@@ -47,8 +49,6 @@ export interface CircuitBreakerOptions extends PolicyOptions {
 
 const BUCKETS = 10;
 const EMPTY: unknown[] = [];
-/** The part of opossum's Status the closed fast path uses (missing from @types/opossum). */
-type OpossumStatus = { increment(property: 'fires'): void };
 type Action = (fn: Operation<unknown>, ctx: ReturnType<typeof contextOf>) => Promise<unknown>;
 
 /** A circuit-breaker policy. */
@@ -61,6 +61,7 @@ export class CircuitBreakerPolicy extends BasePolicy {
   readonly #breaker: CircuitBreaker<Parameters<Action>, unknown>;
   readonly #window: LazyWindow;
   readonly #isFailure: (error: unknown) => boolean;
+  readonly #count: (count: BucketCount) => void;
   #openedAt: number | undefined;
   #lastError: unknown;
 
@@ -132,6 +133,7 @@ export class CircuitBreakerPolicy extends BasePolicy {
         } as never),
       }),
     } as CircuitBreaker.Options<Parameters<Action>>);
+    this.#count = bucketCounter(this.#breaker.status);
     // A restored open circuit waits a full reset period from now (opossum restarts its timer).
     if (initial && initial.state !== 'closed') this.#openedAt = this.clock.now();
     this.#breaker.on('failure', (error: unknown) => {
@@ -189,28 +191,32 @@ export class CircuitBreakerPolicy extends BasePolicy {
    * A call while the circuit is closed, without opossum's `fire()`: the same counts go
    * into opossum's window, and a failure is judged as opossum's `fail()` judges it, so
    * opossum stays the state machine (open, half-open, close) and its stats stay exact.
+   * Latencies are not recorded: only rolling percentiles read them, and they are off.
    */
   async #closed<T>(fn: Operation<T>, ctx: AttemptContext): Promise<T> {
-    const breaker = this.#breaker;
-    (breaker.status as unknown as OpossumStatus).increment('fires');
-    const start = this.clock.now();
+    this.#count('fires');
     let value: T;
     try {
       value = await invoke(fn, ctx);
     } catch (error) {
-      const latency = this.clock.now() - start;
-      if (this.#isFailure(error)) this.#fail(error, latency);
-      else breaker.emit('success', error, latency);
+      if (this.#isFailure(error)) this.#fail(error);
+      else this.#succeeded(error);
       throw error;
     }
-    breaker.emit('success', value, this.clock.now() - start);
+    this.#succeeded(value);
     return value;
   }
 
+  /** A success; through opossum's event only if the circuit went half-open meanwhile (it closes). */
+  #succeeded(result: unknown): void {
+    if (this.#breaker.halfOpen) this.#breaker.emit('success', result, 0);
+    else this.#count('successes');
+  }
+
   /** opossum's `fail()`: count the failure, then open past the threshold (or from half-open). */
-  #fail(error: unknown, latency: number): void {
+  #fail(error: unknown): void {
     const breaker = this.#breaker;
-    breaker.emit('failure', error, latency, EMPTY);
+    breaker.emit('failure', error, 0, EMPTY);
     if (breaker.warmUp) return;
     const { fires, failures } = breaker.stats;
     if (fires < breaker.volumeThreshold && !breaker.halfOpen) return;

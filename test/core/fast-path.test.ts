@@ -3,7 +3,9 @@
  * opossum's fire(), a retry's first attempt runs outside p-retry, and timeout / deadline
  * each hold one child signal and one timer, released when the operation settles.
  */
+import CircuitBreaker from 'opossum';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { bucketCounter, LazyWindow } from '../../src/core/breaker-state.js';
 import {
   circuitBreaker,
   constant,
@@ -218,5 +220,26 @@ describe('timeout inside a deadline', () => {
     await expect(policy.execute(() => 'done', { signal: controller.signal })).resolves.toBe('done');
     expect(clock.pendingTimers()).toBe(0);
     expect(listeners).toBe(0);
+  });
+});
+
+describe('bucket counter', () => {
+  it("counts into opossum's current bucket, and falls back to increment() on another layout", () => {
+    const window = new LazyWindow(manualClock(), 1000, 2);
+    const status = CircuitBreaker.newStatus({
+      rollingCountBuckets: 2,
+      rollingCountTimeout: 1000,
+      enableSnapshots: false,
+      rotateBucketController: window.controller,
+    } as never) as unknown as { stats: object };
+    const count = bucketCounter(status);
+    count('fires');
+    count('fires');
+    count('successes');
+    expect(status.stats).toMatchObject({ fires: 2, successes: 1 });
+    const increments: string[] = [];
+    const other = { increment: (c: string) => increments.push(c) };
+    bucketCounter(other)('fires');
+    expect(increments).toEqual(['fires']);
   });
 });
