@@ -7,6 +7,7 @@ import type { EventHub, TimeoutPolicy } from '../core/index.js';
 import type { HttpEventMap } from './events.js';
 import type { Alarm } from './options.js';
 import { type OriginHealth, OriginState } from './origin-state.js';
+import { OriginTable } from './origin-table.js';
 import { OVERRIDES, type RequestOverrides } from './request-overrides.js';
 import type { Resolved } from './resolve-options.js';
 import { runRequest } from './run-request.js';
@@ -24,7 +25,10 @@ export interface ClientHealth {
 
 /** Shared state of one client and everything extended from it. */
 export class Engine {
-  readonly origins = new Map<string, OriginState>();
+  /** Per-origin state, at most `maxOrigins` idle ones (least recently used dropped first). */
+  readonly origins: OriginTable<OriginState>;
+  readonly #newOrigin = (origin: string) =>
+    new OriginState(origin, this.config, this.hub, this.#deliver);
   readonly stale: StaleCache | undefined;
   /** Attempts made, by the Response or error the caller got. */
   readonly attempts = new WeakMap<object, number>();
@@ -36,6 +40,7 @@ export class Engine {
     readonly config: Resolved,
     readonly hub: EventHub<HttpEventMap>,
   ) {
+    this.origins = new OriginTable(config.maxOrigins);
     const stale = config.staleIfError;
     this.stale = stale && new StaleCache(stale.maxAgeMs, stale.maxEntries);
     this.#deliver = (alarm) => {
@@ -116,13 +121,7 @@ export class Engine {
   }
 
   #origin(url: string): OriginState {
-    const origin = originOf(url);
-    let state = this.origins.get(origin);
-    if (!state) {
-      state = new OriginState(origin, this.config, this.hub, this.#deliver);
-      this.origins.set(origin, state);
-    }
-    return state;
+    return this.origins.obtain(originOf(url), this.#newOrigin);
   }
 }
 

@@ -96,3 +96,30 @@ describe('maxOrigins option', () => {
     expect(() => createClient({ maxOrigins: Number.POSITIVE_INFINITY })).not.toThrow();
   });
 });
+
+describe('createClient with maxOrigins', () => {
+  it('keeps the most recently used origins, never dropping one with a request in flight', async () => {
+    const pending: Array<() => void> = [];
+    const fetch = async (input: Request | string | URL) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes('/slow')) await new Promise<void>((resolve) => pending.push(resolve));
+      return new Response('{}');
+    };
+    const api = createClient({ fetch, maxOrigins: 2, throttle: false });
+    const origins = () => Object.keys(api.health().origins);
+    await api.get('https://a.test/x');
+    await api.get('https://b.test/x');
+    await api.get('https://a.test/x'); // a is the most recent now
+    await api.get('https://c.test/x');
+    expect(origins()).toEqual(['https://a.test', 'https://c.test']);
+
+    const slow = api.get('https://a.test/slow'); // a busy
+    await new Promise((r) => setTimeout(r, 10));
+    await api.get('https://c.test/x');
+    await api.get('https://d.test/x'); // a is the oldest, but in flight: c goes
+    expect(origins()).toEqual(['https://a.test', 'https://d.test']);
+    pending.shift()!();
+    await slow;
+    expect(api.health().origins['https://a.test']!.counts.requests).toBe(3);
+  });
+});
