@@ -45,7 +45,7 @@ export class OriginThrottle extends BasePolicy {
   #peak: number;
   #reportedRate: number;
   #lastDecreaseAt = Number.NEGATIVE_INFINITY;
-  /** A learned bucket doubles per second of full use from engagement to the next push-back. */
+  /** A learned bucket grows ×3 per second of full use from engagement to the next push-back. */
   #slowStart = false;
   /**
    * The rate before the 5xx without Retry-After that lowered it since the last explicit
