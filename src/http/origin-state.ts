@@ -5,6 +5,7 @@
  */
 import {
   type BreakerState,
+  BrokenCircuitError,
   BulkheadPolicy,
   CircuitBreakerPolicy,
   EventHub,
@@ -155,6 +156,14 @@ export class OriginState {
       (p): p is NonNullable<typeof p> => p !== undefined,
     );
     for (const policy of shared) policy.events.forwardTo(this.hub);
+    const breaker = this.breaker;
+    if (this.throttle && breaker) {
+      // The breaker sits outside the throttle: a request that waited for a token while the
+      // circuit opened goes back to wait for the probe instead of reaching a dead server.
+      this.throttle.afterWait = () => {
+        if (breaker.state === 'open') throw new BrokenCircuitError('open', breaker.retryAfterMs);
+      };
+    }
     this.breaker?.on('breaker-open', (e) => {
       // An opening means the recent 5xx were an outage: undo what they did to the rate.
       this.throttle?.onOutage();

@@ -33,6 +33,8 @@ export class OriginThrottle extends BasePolicy {
   readonly kind = 'throttle';
   /** Attempts sent, per second. */
   readonly sends = new RateMeter();
+  /** Called when a request's wait for a token ends, before it is sent; may throw to hold it back. */
+  afterWait: (() => void) | undefined;
   /** Successful answers, per second. */
   readonly goodput = new RateMeter();
   readonly #settings: ResolvedThrottle;
@@ -102,6 +104,7 @@ export class OriginThrottle extends BasePolicy {
     if (this.#bucket) await this.#bucket.acquire(ctx.signal);
     const quota = this.#quota;
     if (quota?.active) await quota.acquire(ctx.signal);
+    this.afterWait?.();
     return invoke(fn, ctx);
   }
 

@@ -170,6 +170,27 @@ describe('breaker defaults on an outage', () => {
     expect(await waiting).toBe('"ok"');
   });
 
+  it('a request that waited for a token while the breaker opened is held back for the probe', async () => {
+    const s = server(503);
+    const api = createClient({
+      fetch: s.fetch,
+      retry: 0,
+      throttle: { rate: 1, burst: 1, adaptive: false },
+      breaker: { consecutiveFailures: 1 },
+    });
+    const first = api.get(`${ORIGIN}/x`).catch(() => undefined); // takes the token; its 503 opens
+    const queued = api.get(`${ORIGIN}/x`).text(); // waits a second for the next token
+    await vi.advanceTimersByTimeAsync(100);
+    await first;
+    expect(health(api).breaker).toBe('open');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(s.calls).toBe(1); // its token came, the circuit was open: not sent
+    s.status = 200;
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(await queued).toBe('"ok"');
+    expect(s.calls).toBe(2); // it was the probe
+  });
+
   it('without a deadline a request meets the open breaker with BrokenCircuitError at once', async () => {
     const s = server(503);
     const api = createClient({ fetch: s.fetch, retry: 0, totalTimeout: false });

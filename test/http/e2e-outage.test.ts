@@ -50,7 +50,7 @@ describe('an outage with the default client', () => {
     // Without the breaker, each call sent while down would reach the server 4 times.
     expect(sentWhileDown).toBeGreaterThan(10);
     expect(duringOutage).toBeLessThan(sentWhileDown * 4);
-    expect(duringOutage).toBeLessThanOrEqual(30);
+    expect(duringOutage).toBeLessThanOrEqual(20);
   });
 
   it('a refused connection counts as a failure: the breaker opens and nothing more is attempted', async () => {
