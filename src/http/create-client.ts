@@ -45,6 +45,8 @@ const RESILIENCE_KEYS = [
   'alarms',
   'onAlarm',
   'onEvent',
+  'registry',
+  'name',
   'clock',
   'random',
 ] as const;
@@ -64,6 +66,7 @@ export function createClient(options: ClientOptions = {}): SelfhealClient {
     hub.onEvent(options.onEvent);
   }
   const engine = new Engine(config, hub);
+  joinServiceMap(options, engine, hub);
   const kyOptions: Record<string, unknown> = { ...options };
   for (const key of RESILIENCE_KEYS) delete kyOptions[key];
   const userFetch = options.fetch as FetchLike | undefined;
@@ -87,6 +90,31 @@ export function createClient(options: ClientOptions = {}): SelfhealClient {
     },
   });
   return decorate(instance, engine, hub);
+}
+
+/** Joins `options.registry`, when given, as one `http` dependency. */
+function joinServiceMap(options: ClientOptions, engine: Engine, hub: EventHub<HttpEventMap>): void {
+  const { registry, name } = options;
+  if (name !== undefined && (typeof name !== 'string' || name === ''))
+    throw new TypeError('Expected `name` to be a non-empty string');
+  if (registry === undefined) return;
+  if (typeof registry?.register !== 'function')
+    throw new TypeError('Expected `registry` to be a service-map registry (createRegistry())');
+  const base =
+    (options as { baseUrl?: unknown; prefixUrl?: unknown }).baseUrl ??
+    (options as { prefixUrl?: unknown }).prefixUrl;
+  let fallback = 'http';
+  try {
+    if (base !== undefined) fallback = new URL(String(base)).origin;
+  } catch {
+    // A relative base (browsers): keep 'http'.
+  }
+  registry.register({
+    name: name ?? fallback,
+    kind: 'http',
+    health: () => engine.health(),
+    events: hub,
+  });
 }
 
 function decorate(

@@ -11,6 +11,7 @@ import type {
   RetryBudget,
   RetryBudgetOptions,
 } from '../core/index.js';
+import type { Registry } from '../telemetry/index.js';
 import type { HttpEvent } from './events.js';
 
 /** Adaptive rate (AIMD) settings. */
@@ -138,6 +139,13 @@ export interface ResilienceOptions {
   onAlarm?: (alarm: Alarm) => void;
   /** Called with every event (core and request-level). @default undefined */
   onEvent?: (event: HttpEvent) => void;
+  /**
+   * A service map to join on creation (kind `http`, health = `api.health()`, events
+   * counted). @default none
+   */
+  registry?: Pick<Registry, 'register'>;
+  /** The dependency's name in the service map. @default the origin of `baseUrl`/`prefixUrl`, else 'http' */
+  name?: string;
   /** Time source. @default systemClock */
   clock?: Clock;
   /** Random source for jitter. @default Math.random */
