@@ -32,7 +32,8 @@ describe('createClient joins the service map it is given', () => {
       retries: 1,
     });
     expect(dependency?.events?.counts).toMatchObject({ retry: 1 });
-    expect(JSON.parse(JSON.stringify(serviceMap(registry)))).toEqual(serviceMap(registry));
+    const snapshot = serviceMap(registry);
+    expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);
   });
 
   it('takes an explicit name, and defaults to "http" without a base URL', () => {
