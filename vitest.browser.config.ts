@@ -22,6 +22,8 @@ export default defineConfig({
     globalSetup: ['test/browser/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: process.env.CI ? { json: '.ci/out/browser.json' } : undefined,
     browser: {
       enabled: true,
       headless: true,
