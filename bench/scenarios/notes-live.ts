@@ -97,7 +97,9 @@ export function pacing(r: BenchResults): string {
     'the quota is paced, not spent at once: the rest of each window goes evenly over what is left of it, the ' +
     'reset instant narrowed from every answer (`t` itself is whole seconds rounded up). The upstream saw ' +
     `${list(d?.serverPerSecond ?? [])} req/s from selfheal against a ${s?.capacity} req/s quota: zero 429s, ` +
-    `goodput ${d?.goodput} (defaults) and ${t?.goodput} (tuned). At ${s?.params.loadFactor} × the quota, calls ` +
+    `goodput ${d?.goodput} (defaults) and ${t?.goodput} (tuned): the pace plans with the latest reset ` +
+    'instant the answers allow, so a little of each window’s quota goes unused. ' +
+    `At ${s?.params.loadFactor} × the quota, calls ` +
     `queue (defaults: p50 ${d?.p50Ms} ms, all served within the deadline), or are shed after maxWaitMs 500 ms ` +
     `(tuned: ${t?.failedShed} shed, success ${t?.successRate}); p-retry’s 1 s·2ⁿ backoff carries its calls into ` +
     `later windows at the price of ${fig(r, 'rate-limit', 'p-retry')?.throttled429} 429s`
