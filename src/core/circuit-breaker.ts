@@ -18,7 +18,13 @@ import {
   LazyWindow,
   validateSnapshot,
 } from './breaker-state.js';
-import { BrokenCircuitError } from './errors.js';
+import {
+  BrokenCircuitError,
+  isBrokenCircuitError,
+  isBulkheadRejectedError,
+  isRetryBudgetExhaustedError,
+  isThrottledError,
+} from './errors.js';
 import {
   type AttemptContext,
   BasePolicy,
@@ -109,7 +115,9 @@ export class CircuitBreakerPolicy extends BasePolicy {
       enableSnapshots: false,
       // Buckets rotate lazily from the injected clock: no interval timer per breaker.
       rotateBucketController: this.#window.controller as never,
-      errorFilter: (error: unknown) => !isFailure(error),
+      // A half-open probe that ends without a verdict must not close the circuit.
+      errorFilter: (error: unknown) =>
+        !isFailure(error) && !(this.#breaker.halfOpen && noVerdict(error)),
       ...(initial && {
         state: {
           closed: initial.state === 'closed',
@@ -200,7 +208,7 @@ export class CircuitBreakerPolicy extends BasePolicy {
       value = await invoke(fn, ctx);
     } catch (error) {
       if (this.#isFailure(error)) this.#fail(error);
-      else this.#succeeded(error);
+      else if (!(this.#breaker.halfOpen && noVerdict(error))) this.#succeeded(error);
       throw error;
     }
     this.#succeeded(value);
@@ -255,4 +263,19 @@ export class CircuitBreakerPolicy extends BasePolicy {
 /** Creates a {@link CircuitBreakerPolicy}. */
 export function circuitBreaker(options?: CircuitBreakerOptions): CircuitBreakerPolicy {
   return new CircuitBreakerPolicy(options);
+}
+
+/**
+ * Errors that say nothing about the dependency: the call was cancelled, or refused by a
+ * local policy before it reached it. Such an end of a half-open probe counts as a failed
+ * probe (the circuit stays open another reset period) — never as the success that closes it.
+ */
+function noVerdict(error: unknown): boolean {
+  return (
+    (error as Error | undefined)?.name === 'AbortError' ||
+    isThrottledError(error) ||
+    isBulkheadRejectedError(error) ||
+    isBrokenCircuitError(error) ||
+    isRetryBudgetExhaustedError(error)
+  );
 }

@@ -45,7 +45,13 @@ describe('an outage with the default client', () => {
     down = false;
     await fire(300);
     const results = await Promise.allSettled(calls);
-    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    // The reasons, not just the count, so a failure says what went wrong.
+    const rejections = results.flatMap((r) =>
+      r.status === 'rejected'
+        ? [`${(r.reason as Error).name}: ${(r.reason as Error).message}`]
+        : [],
+    );
+    expect(rejections).toEqual([]);
     expect(api.health().origins[server.url]!.breaker).toBe('closed');
     // Without the breaker, each call sent while down would reach the server 4 times.
     expect(sentWhileDown).toBeGreaterThan(10);
