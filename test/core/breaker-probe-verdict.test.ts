@@ -24,7 +24,7 @@ describe('circuitBreaker: a half-open probe closes the circuit only on a real an
 
   it.each([
     ['an aborted probe', abortError()],
-    ['a probe refused by the throttle', new ThrottledError(250)],
+    ['a probe refused by the throttle', new ThrottledError(250, 4, 100)],
     ['a probe refused by the bulkhead', new BulkheadRejectedError(1, 0)],
   ])('%s keeps the circuit open for another reset period', async (_, error) => {
     // isFailure says "not a failure" for everything but 503: the probe still has no verdict.
