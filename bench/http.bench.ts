@@ -55,18 +55,6 @@ const streamingClient = createClient({
   bufferBody: false,
 });
 // For the breakdown: selfheal with every policy off, and ky configured as selfheal runs it.
-const policiesOff = createClient({
-  throttle: false,
-  retry: false,
-  breaker: false,
-  timeout: false,
-  totalTimeout: false,
-  bufferBody: false,
-});
-const kyAsRun = ky.create({ retry: 0, timeout: false });
-const bareKy = ky.create({});
-
-// One policy at a time on top of "every policy off": what each costs on a real request.
 const OFF = {
   throttle: false,
   retry: false,
@@ -75,6 +63,11 @@ const OFF = {
   totalTimeout: false,
   bufferBody: false,
 } as const;
+const policiesOff = createClient(OFF);
+const kyAsRun = ky.create({ retry: 0, timeout: false });
+const bareKy = ky.create({});
+
+// One policy at a time on top of "every policy off": what each costs on a real request.
 const onePolicy: Record<string, Parameters<typeof createClient>[0]> = {
   '+ timeout (per attempt)': { ...OFF, timeout: 10_000 },
   '+ totalTimeout (deadline)': { ...OFF, totalTimeout: 30_000 },

@@ -21,6 +21,8 @@ export interface ClientHealth {
   /** Clock time of the snapshot. */
   at: number;
   origins: Record<string, OriginHealth>;
+  /** Answers kept for stale-if-error (0 when it is off). */
+  staleEntries: number;
 }
 
 /** Shared state of one client and everything extended from it. */
@@ -117,7 +119,7 @@ export class Engine {
   health(): ClientHealth {
     const origins: Record<string, OriginHealth> = {};
     for (const [origin, state] of this.origins) origins[origin] = state.health();
-    return { at: this.config.clock.now(), origins };
+    return { at: this.config.clock.now(), origins, staleEntries: this.stale?.size ?? 0 };
   }
 
   #origin(url: string): OriginState {

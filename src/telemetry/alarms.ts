@@ -145,16 +145,18 @@ function toAlarm(event: TelemetryEvent, fallback: string | undefined): Draft | u
         number(advice?.share),
       );
     }
-    case 'invocation':
+    case 'invocation': {
       if (field('outcome') !== 'timeout') return undefined;
+      const name = String(field('functionName') ?? dependency);
       return withValue(
         {
           kind: 'timeout',
-          dependency: String(field('functionName') ?? dependency),
-          message: `An invocation of ${String(field('functionName') ?? dependency)} ran out of time (${field('requestId')}); its diagnostic is in the logs`,
+          dependency: name,
+          message: `An invocation of ${name} ran out of time (${field('requestId')}); its diagnostic is in the logs`,
         },
         number(field('durationMs')),
       );
+    }
     default:
       return undefined;
   }

@@ -1,6 +1,6 @@
 /** End to end: stale-if-error and fallbacks serve marked, degraded answers. */
 import { HTTPError } from 'ky';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClient, type HttpEvent } from '../../src/http/index.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
@@ -27,7 +27,8 @@ describe('graceful degradation against a real server', () => {
     const fresh = await api.get('prices?currency=eur');
     expect(fresh.headers.get('selfheal-degraded')).toBeNull();
     expect(await fresh.json()).toEqual({ price: 42 });
-    await new Promise((r) => setTimeout(r, 50)); // the copy is stored asynchronously (a body read on a real socket)
+    // The copy is stored asynchronously (a body read on a real socket): wait until it is kept.
+    await vi.waitFor(() => expect(api.health().staleEntries).toBe(1));
     const stale = await api.get('prices?currency=eur');
     expect(stale.status).toBe(200);
     expect(stale.headers.get('selfheal-degraded')).toMatch(/^stale-if-error; age=\d+$/);
@@ -54,7 +55,7 @@ describe('graceful degradation against a real server', () => {
       breaker: { minimumRequests: 2, resetTimeoutMs: 60_000 },
     });
     await api.get('cfg').json();
-    await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(() => expect(api.health().staleEntries).toBe(1));
     await api.get('cfg'); // 500 → stale
     await api.get('cfg'); // 500 → stale; breaker opens
     expect(api.health().origins[server.url]!.breaker).toBe('open');
