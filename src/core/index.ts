@@ -56,6 +56,7 @@ export {
   type SelfhealEvent,
 } from './events.js';
 export { type FallbackOptions, FallbackPolicy, type FallbackValue, fallback } from './fallback.js';
+export { memoryStore } from './memory-store.js';
 export {
   type AttemptContext,
   BasePolicy,
@@ -76,6 +77,18 @@ export {
 } from './retry.js';
 export { RetryBudget, type RetryBudgetOptions, retryBudget } from './retry-budget.js';
 export { abortReason, type LinkedSignal, linkSignal, NEVER_ABORTED } from './signal.js';
+export type {
+  BreakerStore,
+  BucketSpec,
+  BucketStore,
+  CounterStore,
+  Lease,
+  LeaseStore,
+  Reservation,
+  SharedBreakerState,
+  Store,
+  StoreEventMap,
+} from './store.js';
 export { type ThrottleOptions, ThrottlePolicy, throttle } from './throttle.js';
 export { deadline, TimeoutPolicy, timeout } from './timeout.js';
 export {
