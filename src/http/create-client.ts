@@ -82,7 +82,7 @@ export function createClient(options: ClientOptions = {}): SelfhealClient {
   const hooks = options.hooks ?? {};
   const instance = ky.create({
     ...(kyOptions as KyOptions),
-    fetch: engine.fetchVia(fetchImpl),
+    fetch: engine.fetchVia(fetchImpl, userFetch === undefined),
     hooks: {
       ...hooks,
       init: [...(hooks.init ?? []), overridesHook(config.retry)],
@@ -130,7 +130,7 @@ function decorate(
   client.extend = (defaults) => {
     const keepResilient = (o: KyOptions): KyOptions =>
       o && typeof o.fetch === 'function'
-        ? { ...o, fetch: engine.fetchVia(o.fetch as FetchLike) as KyOptions['fetch'] }
+        ? { ...o, fetch: engine.fetchVia(o.fetch as FetchLike, false) as KyOptions['fetch'] }
         : o;
     const next =
       typeof defaults === 'function'

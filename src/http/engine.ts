@@ -9,6 +9,7 @@ import type { Alarm } from './options.js';
 import { type OriginHealth, OriginState } from './origin-state.js';
 import { OriginTable } from './origin-table.js';
 import { OVERRIDES, type RequestOverrides } from './request-overrides.js';
+import { requestTarget } from './request-target.js';
 import type { Resolved } from './resolve-options.js';
 import { runRequest } from './run-request.js';
 import { StaleCache } from './stale-cache.js';
@@ -57,10 +58,19 @@ export class Engine {
     };
   }
 
-  /** The fetch function ky calls: every request goes through its origin's pipeline, attempts through `f`. */
-  fetchVia(f: FetchLike): (input: Request | string | URL, init?: RequestInit) => Promise<Response> {
+  /**
+   * The fetch function ky calls: every request goes through its origin's pipeline, attempts
+   * through `f`; a URL fetch would refuse fails first (see request-target.ts). `platform`:
+   * `f` is the platform's fetch, which blocks the Fetch standard's bad ports.
+   */
+  fetchVia(
+    f: FetchLike,
+    platform: boolean,
+  ): (input: Request | string | URL, init?: RequestInit) => Promise<Response> {
     return (input, init) => {
       const request = input instanceof Request ? input : new Request(input, init);
+      const origin = originOf(request.url);
+      const target = requestTarget(request.url, origin, platform);
       let rest = init;
       let overrides: RequestOverrides | undefined;
       if (init && OVERRIDES in init) {
@@ -70,7 +80,10 @@ export class Engine {
         overrides = o;
         rest = others;
       }
-      return runRequest(this, this.#origin(request.url), request, rest, overrides, f);
+      if (target === 'local') return f(request, rest);
+      if (target !== 'http') return Promise.reject(target);
+      const state = this.origins.obtain(origin, this.#newOrigin);
+      return runRequest(this, state, request, rest, overrides, f);
     };
   }
 
@@ -120,10 +133,6 @@ export class Engine {
     const origins: Record<string, OriginHealth> = {};
     for (const [origin, state] of this.origins) origins[origin] = state.health();
     return { at: this.config.clock.now(), origins, staleEntries: this.stale?.size ?? 0 };
-  }
-
-  #origin(url: string): OriginState {
-    return this.origins.obtain(originOf(url), this.#newOrigin);
   }
 }
 
