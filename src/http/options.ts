@@ -117,7 +117,11 @@ export interface ResilienceOptions {
   retry?: number | RetryOptions | false;
   /** Per-attempt timeout, ms; `false` for none. @default 10000 */
   timeout?: number | false;
-  /** Whole-request timeout (waits and retries included), ms; `false` for none. @default 30000 */
+  /**
+   * Whole-request timeout, ms: waits, retries and the body (read inside the attempt, or
+   * with `bufferBody: false` however the caller reads the stream: past it the read fails
+   * with DeadlineExceededError and the connection is closed); `false` for none. @default 30000
+   */
   totalTimeout?: number | false;
   /** Circuit breaker per origin; `false` for none. @default {} (the defaults below) */
   breaker?: BreakerOptions | false;
@@ -129,7 +133,10 @@ export interface ResilienceOptions {
   fallback?: FallbackHandler;
   /** Serve the last good GET response when the origin fails; `false` for none. @default false */
   staleIfError?: StaleIfErrorOptions | false;
-  /** Read the body inside the attempt, so timeouts and retries cover it; `false` for streams. @default true */
+  /**
+   * Read the body inside the attempt, so timeouts and retries cover it; `false` for streams
+   * (`timeout` then covers the headers, `totalTimeout` still the whole body). @default true
+   */
   bufferBody?: boolean;
   /** Origins whose state (breaker, rate, budget, counters) is kept; beyond it the least recently used idle one is dropped. @default 1000 */
   maxOrigins?: number;

@@ -6,6 +6,7 @@
  */
 import { type AttemptContext, isTimeoutError } from '../core/index.js';
 import { AttemptFailure, httpError } from './attempt-failure.js';
+import { withBodyDeadline } from './body-deadline.js';
 import { BufferedResponse } from './buffered-response.js';
 import { classify, mayRepeat } from './classify.js';
 import type { Engine } from './engine.js';
@@ -122,8 +123,9 @@ export async function runRequest(
     ? (ctx: AttemptContext) => timeoutPolicy.execute(attempt, ctx).catch(timedOut)
     : attempt;
   const signal = request.signal;
+  let response: Response;
   try {
-    const response =
+    response =
       totalMs === undefined
         ? await state.withoutDeadline.execute(op, { signal })
         : await engine
@@ -133,12 +135,32 @@ export async function runRequest(
     // good answer would cost every request an ephemeron for the collector to trace.
     if (!response.ok) engine.attempts.set(response, attempts);
     settle(engine, state, request, start, attempts, response.status);
-    return response;
   } catch (error) {
-    return await failed(engine, state, request, error, start, Math.max(attempts, 1));
+    response = await failed(engine, state, request, error, start, Math.max(attempts, 1));
   } finally {
     state.inFlight--;
   }
+  if (config.bufferBody || totalMs === undefined || !response.body) return response;
+  // A streamed body is read after the pipeline: the deadline still bounds it.
+  const bounded = withBodyDeadline(response, {
+    clock,
+    start,
+    totalMs,
+    onExpire: () => {
+      if (hub.listening)
+        hub.emit({
+          type: 'timeout',
+          source: 'deadline',
+          at: clock.now(),
+          ...info(state, request),
+          scope: 'deadline',
+          timeoutMs: totalMs,
+        });
+    },
+  });
+  const tagged = engine.attempts.get(response);
+  if (tagged !== undefined) engine.attempts.set(bounded, tagged);
+  return bounded;
 }
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
