@@ -32,7 +32,7 @@ export async function degrade(
   now: number,
 ): Promise<Degraded | undefined> {
   if (stale && request.method === 'GET') {
-    const hit = stale.serve(request.url, now);
+    const hit = stale.serve(request, now);
     if (hit) return { response: hit.response, reason: 'stale-if-error', ageMs: hit.ageMs };
   }
   if (!fallback) return undefined;

@@ -109,14 +109,15 @@ export class Engine {
     return policy;
   }
 
-  /** Keeps a copy of a good GET answer for stale-if-error. */
-  remember(url: string, response: Response, now: number): void {
+  /** Keeps a copy of a good GET answer for stale-if-error, when a shared cache may keep it. */
+  remember(request: Request, response: Response, now: number): void {
     const stale = this.stale;
-    if (!stale) return;
+    const rule = stale?.rule(request, response);
+    if (!stale || !rule) return;
     response
       .clone()
       .arrayBuffer()
-      .then((body) => stale.store(url, response, body, now))
+      .then((body) => stale.store(request, response, { body, rule, at: now }))
       .catch(() => undefined);
   }
 

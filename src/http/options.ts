@@ -80,9 +80,13 @@ export interface BulkheadOptions {
   queueLimit?: number;
 }
 
-/** Serve the last good GET response when the origin fails. */
+/**
+ * Serve the last good GET response when the origin fails. Only what a shared cache may keep
+ * is kept (no `no-store`/`private` answers, answers to `Authorization` only when allowed),
+ * keyed on the request headers `Vary` names (docs/http.md, "What the client keeps").
+ */
 export interface StaleIfErrorOptions {
-  /** Oldest response served. @default 300000 */
+  /** Oldest response served (its age, `Age` header included); the answer's own `stale-if-error=N` may shorten it. @default 300000 */
   maxAgeMs?: number;
   /** Responses kept (least recently used dropped first). @default 100 */
   maxEntries?: number;

@@ -95,7 +95,7 @@ export async function runRequest(
     }
     if (verdict.ok) {
       if (response.ok && engine.stale && request.method === 'GET')
-        engine.remember(request.url, response, now);
+        engine.remember(request, response, now);
       return response;
     }
     if (!config.bufferBody) unread = response;
