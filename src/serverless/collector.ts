@@ -7,8 +7,8 @@
  * invocation (a timer of a shared client) are kept, since they may matter here.
  */
 import type { AsyncLocalStorage } from 'node:async_hooks';
-import type { Clock, Disposer } from '../core/index.js';
-import { eventField, type Subscribable, type TelemetryEvent } from '../telemetry/index.js';
+import type { Clock, Disposer } from '../core/internal.js';
+import { eventField, type Subscribable, type TelemetryEvent } from '../telemetry/internal.js';
 import type { InFlightOperation, RecordedEvent } from './types.js';
 
 interface Open {
