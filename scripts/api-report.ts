@@ -136,7 +136,8 @@ export function renderReport(api: Api): string {
     'Every export of every entry in package.json `exports`, with its kind. Generated from the',
     'build by `npm run api` — do not edit by hand. `test/package/api-report.test.ts` fails',
     'when an export appears or disappears without this file being regenerated: every line',
-    'here is a promise to users, so review its diff like code.',
+    'here is a promise to users, so review its diff like code. On a merge conflict in this',
+    'file, do not merge it by hand: run `npm run api` on the merged code.',
   ];
   for (const [entry, exports] of api) {
     lines.push('', `## \`${entry}\` (${exports.size})`, '', '| export | kind |', '|---|---|');
