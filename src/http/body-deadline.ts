@@ -6,7 +6,7 @@
  * connection freed) and the caller's read fails with `DeadlineExceededError`. The one timer
  * goes as soon as the body ends; nothing is read before the caller asks.
  */
-import { type CancelTimer, type Clock, DeadlineExceededError } from '../core/index.js';
+import { type CancelTimer, type Clock, DeadlineExceededError } from '../core/internal.js';
 
 /** What the wrapper needs: when the request started, its deadline, and who hears of expiry. */
 export interface BodyDeadline {
