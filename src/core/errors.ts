@@ -109,6 +109,27 @@ export class BulkheadRejectedError extends SelfhealError {
   }
 }
 
+/** An answer's body is larger than the caller allows (`maxBodyBytes`): it was cancelled, not read. */
+export class BodyTooLargeError extends SelfhealError {
+  override name = 'BodyTooLargeError';
+  /** The limit, bytes. */
+  readonly limit: number;
+  /** Who sent it (scheme://host:port). */
+  readonly origin: string;
+  /** The size the answer declared (`Content-Length`), or the bytes read when it passed the limit. */
+  readonly bytes: number;
+  constructor(limit: number, origin: string, bytes: number, declared: boolean) {
+    super(
+      declared
+        ? `Response from ${origin} declares ${bytes} bytes, more than maxBodyBytes (${limit}): not read`
+        : `Response body from ${origin} passed maxBodyBytes (${limit}): cancelled after ${bytes} bytes`,
+    );
+    this.limit = limit;
+    this.origin = origin;
+    this.bytes = bytes;
+  }
+}
+
 /** True for any error raised by selfheal, from any realm or copy of the package. */
 export function isSelfhealError(error: unknown): error is SelfhealError {
   return (
@@ -131,6 +152,7 @@ export const isBrokenCircuitError = guard<BrokenCircuitError>('BrokenCircuitErro
 export const isTimeoutError = guard<TimeoutError>('TimeoutError');
 export const isDeadlineExceededError = guard<DeadlineExceededError>('DeadlineExceededError');
 export const isBulkheadRejectedError = guard<BulkheadRejectedError>('BulkheadRejectedError');
+export const isBodyTooLargeError = guard<BodyTooLargeError>('BodyTooLargeError');
 
 /** A guard for an error class defined elsewhere in selfheal (db, http): compares `name`. */
 export function isSelfhealErrorNamed<T extends SelfhealError>(

@@ -30,9 +30,11 @@ export {
   systemRandom,
 } from './clock.js';
 export {
+  BodyTooLargeError,
   BrokenCircuitError,
   BulkheadRejectedError,
   DeadlineExceededError,
+  isBodyTooLargeError,
   isBrokenCircuitError,
   isBulkheadRejectedError,
   isDeadlineExceededError,

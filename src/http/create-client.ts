@@ -42,6 +42,8 @@ const RESILIENCE_KEYS = [
   'fallback',
   'staleIfError',
   'bufferBody',
+  'maxBodyBytes',
+  'maxOrigins',
   'alarms',
   'onAlarm',
   'onEvent',

@@ -8,6 +8,7 @@ import type { HttpEventMap } from './events.js';
 import type { Alarm } from './options.js';
 import { type OriginHealth, OriginState } from './origin-state.js';
 import { OriginTable } from './origin-table.js';
+import { declaredLength, readCapped } from './read-body.js';
 import { OVERRIDES, type RequestOverrides } from './request-overrides.js';
 import { requestTarget } from './request-target.js';
 import type { Resolved } from './resolve-options.js';
@@ -45,7 +46,7 @@ export class Engine {
   ) {
     this.origins = new OriginTable(config.maxOrigins);
     const stale = config.staleIfError;
-    this.stale = stale && new StaleCache(stale.maxAgeMs, stale.maxEntries);
+    this.stale = stale && new StaleCache(stale);
     this.#deliver = (alarm) => {
       if (hub.listening) hub.emit({ type: 'alarm', source: 'http', ...alarm });
       if (config.onAlarm) {
@@ -112,12 +113,19 @@ export class Engine {
   /** Keeps a copy of a good GET answer for stale-if-error, when a shared cache may keep it. */
   remember(request: Request, response: Response, now: number): void {
     const stale = this.stale;
-    const rule = stale?.rule(request, response);
-    if (!stale || !rule) return;
-    response
-      .clone()
-      .arrayBuffer()
-      .then((body) => stale.store(request, response, { body, rule, at: now }))
+    if (!stale) return;
+    const rule = stale.rule(request, response);
+    // Too large by its own account: not even cloned (a clone of bytes in memory is a copy).
+    const declared = declaredLength(response.headers);
+    if (!rule || (declared !== undefined && declared > stale.maxBytes)) {
+      stale.forget(request.url);
+      return;
+    }
+    readCapped(response.clone(), stale.maxBytes)
+      .then((body) => {
+        if (body instanceof Uint8Array) stale.store(request, response, { body, rule, at: now });
+        else stale.forget(request.url);
+      })
       .catch(() => undefined);
   }
 

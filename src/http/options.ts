@@ -90,6 +90,11 @@ export interface StaleIfErrorOptions {
   maxAgeMs?: number;
   /** Responses kept (least recently used dropped first). @default 100 */
   maxEntries?: number;
+  /**
+   * Bytes kept in all (bodies, headers and URLs); the least recently stored go first, and an
+   * answer larger than this is never kept. `Infinity` for no cap. @default 10485760 (10 MiB)
+   */
+  maxBytes?: number;
 }
 
 /** An alarm: something a human should hear about. */
@@ -142,6 +147,15 @@ export interface ResilienceOptions {
    * (`timeout` then covers the headers, `totalTimeout` still the whole body). @default true
    */
   bufferBody?: boolean;
+  /**
+   * Largest body read into memory inside the attempt (`bufferBody`), bytes. A good answer
+   * past it fails with `BodyTooLargeError` (a declared `Content-Length` unread, a stream
+   * cancelled as it passes); an error answer keeps its status with an empty body (ky's
+   * `error.data` is then undefined, as ky does past 10 MiB; error bodies are capped at
+   * 10 MiB in any case). `Infinity` for no cap; `bufferBody: false` streams past it.
+   * @default 67108864 (64 MiB)
+   */
+  maxBodyBytes?: number;
   /** Origins whose state (breaker, rate, budget, counters) is kept; beyond it the least recently used idle one is dropped. @default 1000 */
   maxOrigins?: number;
   /** Alarm thresholds. @default { utilization: 0.8 } */

@@ -24,6 +24,7 @@ import type {
   FallbackHandler,
   ResilienceOptions,
   RetryOptions,
+  StaleIfErrorOptions,
 } from './options.js';
 import { type ResolvedThrottle, resolveThrottle, statusSet } from './resolve-throttle.js';
 
@@ -49,8 +50,9 @@ export interface Resolved {
   bulkhead: Required<BulkheadOptions> | undefined;
   idempotencyKey: boolean;
   fallback: FallbackHandler | undefined;
-  staleIfError: { maxAgeMs: number; maxEntries: number } | undefined;
+  staleIfError: { maxAgeMs: number; maxEntries: number; maxBytes: number } | undefined;
   bufferBody: boolean;
+  maxBodyBytes: number;
   maxOrigins: number;
   utilization: number;
   onAlarm: ((alarm: Alarm) => void) | undefined;
@@ -61,6 +63,7 @@ export interface Resolved {
 const DEFAULT_METHODS = ['get', 'head', 'put', 'delete', 'options', 'trace', 'query'];
 const DEFAULT_RETRY_STATUSES = [408, 429, 500, 502, 503, 504];
 const MAX_TIMER_MS = 2_147_483_647;
+const MiB = 1024 * 1024;
 /**
  * Retries allowed per request. With 3 retries a 20 % error rate needs 0.25 (0.2 + 0.04 +
  * 0.008); at 0.2 the budget failed 2 % of calls at 500 requests/s. A dead server still
@@ -91,6 +94,11 @@ export function resolveOptions(options: ResilienceOptions): Resolved {
         : functionOption<FallbackHandler>('fallback', options.fallback, () => undefined),
     staleIfError: resolveStale(options.staleIfError),
     bufferBody: booleanOption('bufferBody', options.bufferBody, true),
+    maxBodyBytes: optionalNumber('maxBodyBytes', options.maxBodyBytes, 64 * MiB, {
+      min: 0,
+      integer: true,
+      allowInfinity: true,
+    }),
     maxOrigins: optionalNumber('maxOrigins', options.maxOrigins, 1000, {
       min: 1,
       integer: true,
@@ -212,7 +220,7 @@ function resolveBulkhead(
 
 function resolveStale(value: ResilienceOptions['staleIfError']) {
   if (value === false || value === undefined) return undefined;
-  const o = objectOption<{ maxAgeMs?: number; maxEntries?: number }>('staleIfError', value)!;
+  const o = objectOption<StaleIfErrorOptions>('staleIfError', value)!;
   return {
     maxAgeMs: optionalNumber('staleIfError.maxAgeMs', o.maxAgeMs, 300_000, {
       min: 0,
@@ -221,6 +229,11 @@ function resolveStale(value: ResilienceOptions['staleIfError']) {
     maxEntries: optionalNumber('staleIfError.maxEntries', o.maxEntries, 100, {
       min: 1,
       integer: true,
+    }),
+    maxBytes: optionalNumber('staleIfError.maxBytes', o.maxBytes, 10 * MiB, {
+      min: 1,
+      integer: true,
+      allowInfinity: true,
     }),
   };
 }

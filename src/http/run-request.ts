@@ -4,13 +4,19 @@
  * classifies the answer and reports it to the adaptive rate; the last failure is
  * handed back to ky (which raises its HTTPError) or degraded (stale / fallback).
  */
-import { type AttemptContext, isTimeoutError } from '../core/internal.js';
+import {
+  type AttemptContext,
+  BodyTooLargeError,
+  isBodyTooLargeError,
+  isTimeoutError,
+} from '../core/internal.js';
 import { AttemptFailure, httpError } from './attempt-failure.js';
 import { withBodyDeadline } from './body-deadline.js';
 import { BufferedResponse } from './buffered-response.js';
 import { classify, mayRepeat } from './classify.js';
 import type { Engine } from './engine.js';
 import type { OriginState } from './origin-state.js';
+import { readCapped } from './read-body.js';
 import { failed, info, settle } from './request-outcome.js';
 import type { RequestOverrides } from './request-overrides.js';
 
@@ -66,9 +72,10 @@ export async function runRequest(
         hasBody ? request.clone() : request,
         init ? { ...init, signal: ctx.signal } : { signal: ctx.signal },
       );
-      if (config.bufferBody) response = await buffered(response);
+      if (config.bufferBody) response = await buffered(response, config.maxBodyBytes, state.origin);
     } catch (error) {
-      if (ctx.signal.aborted) throw error;
+      // Too large is the caller's limit, not the origin's failure: never retried or counted.
+      if (ctx.signal.aborted || isBodyTooLargeError(error)) throw error;
       throw new AttemptFailure(error, repeatable, true, undefined, rules.limit, undefined, request);
     }
     const now = clock.now();
@@ -164,9 +171,19 @@ export async function runRequest(
 }
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+/** Error bodies are for ky's `error.data`, which ky itself reads only up to 10 MiB of. */
+const ERROR_BODY_MAX = 10 * 1024 * 1024;
 
-/** Reads the body inside the attempt, so a reset mid-body is a failed (retryable) attempt. */
-async function buffered(response: Response): Promise<Response> {
+/**
+ * Reads the body inside the attempt, so a reset mid-body is a failed (retryable) attempt,
+ * at most `maxBodyBytes`. Past it a good answer fails with BodyTooLargeError; an error
+ * answer (whose body only feeds ky's `error.data`) keeps its status with an empty body.
+ */
+async function buffered(
+  response: Response,
+  maxBodyBytes: number,
+  origin: string,
+): Promise<Response> {
   if (
     !response.body ||
     response.type === 'opaque' ||
@@ -175,12 +192,12 @@ async function buffered(response: Response): Promise<Response> {
   ) {
     return response;
   }
-  // `bytes()` is recent (Chromium 132, Node 22); arrayBuffer() everywhere else.
-  const bytes =
-    typeof response.bytes === 'function'
-      ? await response.bytes()
-      : new Uint8Array(await response.arrayBuffer());
-  return new BufferedResponse(bytes, response);
+  const error = response.status >= 400;
+  const max = error ? Math.min(maxBodyBytes, ERROR_BODY_MAX) : maxBodyBytes;
+  const read = await readCapped(response, max);
+  if (read instanceof Uint8Array) return new BufferedResponse(read, response);
+  if (error) return new BufferedResponse(new Uint8Array(0), response);
+  throw new BodyTooLargeError(max, origin, read.over, read.declared);
 }
 
 function noop(): void {}

@@ -2,8 +2,9 @@
  * The last good answer of each GET, kept for stale-if-error (RFC 5861): when the origin
  * fails or its breaker is open, the kept body is served, marked degraded. Only what a
  * shared cache may keep is kept (cache-rules.ts), one variant per value of the request
- * headers the answer varies on. Bounded: least recently stored entries go first. Bodies
- * are bytes, never streams.
+ * headers the answer varies on. Bounded in entries and in bytes: least recently stored
+ * entries go first, and an answer larger than the whole budget is never kept. Bodies are
+ * bytes, never streams.
  */
 import { type KeepRule, keepRule, variantKey } from './cache-rules.js';
 
@@ -12,8 +13,10 @@ interface Entry {
   status: number;
   statusText: string;
   headers: [string, string][];
-  body: ArrayBuffer;
+  body: Uint8Array<ArrayBuffer>;
   url: string;
+  /** What it costs: body, headers and URLs, bytes (UTF-16 for strings). */
+  size: number;
   storedAt: number;
   rule: KeepRule;
   /** Its place: the request URL and the variant key. */
@@ -23,7 +26,7 @@ interface Entry {
 
 /** What {@link StaleCache.store} keeps of an answer. */
 export interface Kept {
-  body: ArrayBuffer;
+  body: Uint8Array<ArrayBuffer>;
   rule: KeepRule;
   /** Clock time it arrived. */
   at: number;
@@ -40,15 +43,25 @@ export class StaleCache {
   readonly #urls = new Map<string, Variants>();
   /** Every entry, least recently stored first. */
   readonly #order = new Set<Entry>();
+  #bytes = 0;
+  readonly maxAgeMs: number;
+  readonly maxEntries: number;
+  readonly maxBytes: number;
 
-  constructor(
-    readonly maxAgeMs: number,
-    readonly maxEntries: number,
-  ) {}
+  constructor(limits: { maxAgeMs: number; maxEntries: number; maxBytes: number }) {
+    this.maxAgeMs = limits.maxAgeMs;
+    this.maxEntries = limits.maxEntries;
+    this.maxBytes = limits.maxBytes;
+  }
 
   /** Entries held. */
   get size(): number {
     return this.#order.size;
+  }
+
+  /** Bytes held (bodies, headers, URLs). */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   /** The rule `response` would be kept under, or `undefined` when it must not be kept. */
@@ -60,25 +73,33 @@ export class StaleCache {
   store(request: Request, response: Response, kept: Kept): void {
     const { body, rule, at } = kept;
     const key = request.url;
-    let variants = this.#urls.get(key);
-    if (variants && !sameNames(variants.vary, rule.vary)) {
-      // The answer now varies on other headers: the old variants can no longer be matched.
-      for (const old of variants.entries.values()) this.#order.delete(old);
-      variants = undefined;
+    const headers = [...response.headers];
+    const variant = variantKey(request, rule.vary);
+    let size = body.byteLength + 2 * (key.length + response.url.length + variant.length);
+    for (const [name, value] of headers) size += 2 * (name.length + value.length);
+    if (size > this.maxBytes) {
+      this.forget(key);
+      return;
     }
+    const current = this.#urls.get(key);
+    if (current && !sameNames(current.vary, rule.vary)) {
+      // The answer now varies on other headers: the old variants can no longer be matched.
+      for (const old of [...current.entries.values()]) this.#delete(old);
+    }
+    const previous = this.#urls.get(key)?.entries.get(variant);
+    if (previous) this.#delete(previous);
+    let variants = this.#urls.get(key);
     if (!variants) {
       variants = { vary: rule.vary, entries: new Map() };
       this.#urls.set(key, variants);
     }
-    const variant = variantKey(request, rule.vary);
-    const previous = variants.entries.get(variant);
-    if (previous) this.#order.delete(previous);
     const entry: Entry = {
       status: response.status,
       statusText: response.statusText,
-      headers: [...response.headers],
+      headers,
       body,
       url: response.url,
+      size,
       storedAt: at,
       rule,
       key,
@@ -86,7 +107,15 @@ export class StaleCache {
     };
     variants.entries.set(variant, entry);
     this.#order.add(entry);
-    while (this.#order.size > this.maxEntries) this.#delete(this.#order.values().next().value!);
+    this.#bytes += size;
+    while (this.#order.size > this.maxEntries || this.#bytes > this.maxBytes)
+      this.#delete(this.#order.values().next().value!);
+  }
+
+  /** Drops every copy kept for `url`: its latest good answer may not be kept, so older ones must not answer for it. */
+  forget(url: string): void {
+    const variants = this.#urls.get(url);
+    if (variants) for (const entry of [...variants.entries.values()]) this.#delete(entry);
   }
 
   /** A fresh copy of the answer kept for `request`, marked degraded, if one may still be served. */
@@ -112,7 +141,8 @@ export class StaleCache {
   }
 
   #delete(entry: Entry): void {
-    this.#order.delete(entry);
+    if (!this.#order.delete(entry)) return;
+    this.#bytes -= entry.size;
     const variants = this.#urls.get(entry.key);
     if (variants?.entries.get(entry.variant) !== entry) return;
     variants.entries.delete(entry.variant);

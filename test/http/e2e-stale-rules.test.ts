@@ -127,6 +127,22 @@ describe('stale-if-error keeps only what a shared cache may keep', () => {
     }
   });
 
+  it('a later answer that may not be kept drops the copy kept before it', async () => {
+    let mode: 'public' | 'private' | 'down' = 'public';
+    server.route('/turns-private', (_hit, res) => {
+      if (mode === 'down') return res.writeHead(503).end();
+      res.writeHead(200, { 'cache-control': `${mode}, max-age=60` }).end(`"${mode}"`);
+    });
+    const api = client();
+    await api.get('turns-private').json();
+    await vi.waitFor(() => expect(api.health().staleEntries).toBe(1));
+    mode = 'private';
+    expect(await api.get('turns-private').json()).toBe('private');
+    expect(api.health().staleEntries).toBe(0);
+    mode = 'down';
+    await expect(api.get('turns-private')).rejects.toBeInstanceOf(HTTPError);
+  });
+
   it('keys on the request headers Vary names: an English copy never answers a French request', async () => {
     const route = personal('/greeting', { 'cache-control': 'max-age=60', vary: 'Accept-Language' });
     const api = client();
