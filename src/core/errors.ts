@@ -130,6 +130,28 @@ export class BodyTooLargeError extends SelfhealError {
   }
 }
 
+/**
+ * A dependency's advertised quota (RateLimit headers) is spent and resets after the call's
+ * deadline: the call failed at once instead of sleeping into its deadline.
+ */
+export class QuotaExhaustedError extends SelfhealError {
+  override name = 'QuotaExhaustedError';
+  /** Time until the quota resets (capped as a server-requested delay is). */
+  readonly retryAfterMs: number;
+  /** Time that was left before the call's deadline. */
+  readonly remainingMs: number;
+  /** Whose quota (scheme://host:port). */
+  readonly origin: string;
+  constructor(origin: string, retryAfterMs: number, remainingMs: number) {
+    super(
+      `Quota of ${origin} is spent until it resets in ${Math.ceil(retryAfterMs / 1000)} s, after the deadline (${Math.max(0, Math.round(remainingMs))} ms left): not sent`,
+    );
+    this.origin = origin;
+    this.retryAfterMs = retryAfterMs;
+    this.remainingMs = remainingMs;
+  }
+}
+
 /** True for any error raised by selfheal, from any realm or copy of the package. */
 export function isSelfhealError(error: unknown): error is SelfhealError {
   return (
@@ -153,6 +175,7 @@ export const isTimeoutError = guard<TimeoutError>('TimeoutError');
 export const isDeadlineExceededError = guard<DeadlineExceededError>('DeadlineExceededError');
 export const isBulkheadRejectedError = guard<BulkheadRejectedError>('BulkheadRejectedError');
 export const isBodyTooLargeError = guard<BodyTooLargeError>('BodyTooLargeError');
+export const isQuotaExhaustedError = guard<QuotaExhaustedError>('QuotaExhaustedError');
 
 /** A guard for an error class defined elsewhere in selfheal (db, http): compares `name`. */
 export function isSelfhealErrorNamed<T extends SelfhealError>(

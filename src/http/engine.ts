@@ -6,6 +6,7 @@
 import type { EventHub, TimeoutPolicy } from '../core/internal.js';
 import type { HttpEventMap } from './events.js';
 import type { Alarm } from './options.js';
+import { originOf } from './origin-of.js';
 import { type OriginHealth, OriginState } from './origin-state.js';
 import { OriginTable } from './origin-table.js';
 import { declaredLength, readCapped } from './read-body.js';
@@ -143,14 +144,4 @@ export class Engine {
     for (const [origin, state] of this.origins) origins[origin] = state.health();
     return { at: this.config.clock.now(), origins, staleEntries: this.stale?.size ?? 0 };
   }
-}
-
-/** scheme://host:port of an absolute URL (as `Request.url` always is). */
-export function originOf(url: string): string {
-  const scheme = url.indexOf('//');
-  if (scheme === -1) return url;
-  const path = url.indexOf('/', scheme + 2);
-  const end = path === -1 ? url.length : path;
-  const query = url.slice(0, end).search(/[?#]/);
-  return url.slice(0, query === -1 ? end : query);
 }

@@ -52,7 +52,7 @@ export interface RetryOptions {
   statusCodes?: number[];
   /** A core backoff strategy or its options. @default exponential({ baseMs: 100, maxMs: 30000, jitter: 'full' }) */
   backoff?: Backoff | ExponentialOptions;
-  /** Longest `Retry-After` / reset delay honoured; longer ones are capped. @default 60000 */
+  /** Longest `Retry-After` / reset delay honoured, and longest a quota header may hold a request; longer ones are capped. @default 60000 */
   maxRetryAfterMs?: number;
   /** Retry budget per origin (options, or a shared instance); `false` for none. @default { ratio: 0.3, minPerSecond: 10, windowMs: 10000 } */
   budget?: RetryBudgetOptions | RetryBudget | false;

@@ -80,7 +80,13 @@ export async function runRequest(
     }
     const now = clock.now();
     const status = response.status;
-    const verdict = classify(response, repeatable, rules, throttleStatuses, now);
+    const verdict = classify(response, {
+      repeatable,
+      rules,
+      throttleStatuses,
+      now,
+      origin: state.origin,
+    });
     if (status === 429) state.counts.status429++;
     else if (status >= 500) state.counts.status5xx++;
     if (verdict.quota) state.onQuota(verdict.quota, now);
