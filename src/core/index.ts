@@ -13,11 +13,15 @@ export {
 } from './backoff.js';
 export { type BulkheadOptions, BulkheadPolicy, bulkhead } from './bulkhead.js';
 export {
+  type BreakerOpenReason,
+  BreakerSettings,
+  type BreakerSettingsOptions,
   type BreakerSnapshot,
   type BreakerState,
   type CircuitBreakerOptions,
   CircuitBreakerPolicy,
   circuitBreaker,
+  type ProbeInterval,
 } from './circuit-breaker.js';
 export {
   type CancelTimer,
@@ -76,6 +80,7 @@ export {
   retry,
 } from './retry.js';
 export { RetryBudget, type RetryBudgetOptions, retryBudget } from './retry-budget.js';
+export { RollingWindow } from './rolling-window.js';
 export { abortReason, type LinkedSignal, linkSignal, NEVER_ABORTED } from './signal.js';
 export type {
   BreakerStore,

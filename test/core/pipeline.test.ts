@@ -114,7 +114,8 @@ describe('pipeline', () => {
     vi.useFakeTimers({ now: 0 });
     const breaker = circuitBreaker({ minimumRequests: 1, resetTimeoutMs: 10_000 });
     await expect(breaker.execute(() => Promise.reject(new Error('503')))).rejects.toThrow();
-    const policy = pipeline(deadline(2000), retry({ limit: 5, backoff: constant(10) }), breaker);
+    // The first probe comes after 1 s (probeInterval's minMs): more than the deadline allows.
+    const policy = pipeline(deadline(500), retry({ limit: 5, backoff: constant(10) }), breaker);
     const settled = policy.execute(() => 'never').catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(0);
     expect(await settled).toMatchObject({ name: 'BrokenCircuitError', state: 'open' });
