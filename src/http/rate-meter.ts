@@ -3,7 +3,7 @@
  * from the clock, no timers). Measures an origin's send rate and goodput for the adaptive
  * rate and the utilization alarm.
  */
-import { RollingWindow } from '../core/index.js';
+import { RollingWindow } from '../core/internal.js';
 
 /** A sliding-window rate counter. */
 export class RateMeter {

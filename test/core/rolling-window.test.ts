@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RollingWindow } from '../../src/core/index.js';
+import { RollingWindow } from '../../src/core/rolling-window.js';
 
 describe('RollingWindow', () => {
   it('counts per counter and forgets one bucket at a time', () => {
