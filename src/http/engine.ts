@@ -4,6 +4,7 @@
  * resilient fetch ky calls, sending attempts through `f`.
  */
 import type { EventHub, TimeoutPolicy } from '../core/internal.js';
+import type { AttemptHook } from './attempt-hook.js';
 import type { HttpEventMap } from './events.js';
 import type { Alarm } from './options.js';
 import { originOf } from './origin-of.js';
@@ -18,6 +19,16 @@ import { StaleCache } from './stale-cache.js';
 
 type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
 type Scope = 'attempt' | 'deadline';
+
+/** How one ky instance's requests are sent: what every client extended from the same one may change. */
+export interface Via {
+  /** The fetch each attempt goes through. */
+  fetch: FetchLike;
+  /** `fetch` is the platform's, which blocks the Fetch standard's bad ports. */
+  platform: boolean;
+  /** Called for every attempt (see attempt-hook.ts). */
+  onAttempt: AttemptHook | undefined;
+}
 
 /** The health of every origin the client has talked to, as plain JSON. */
 export interface ClientHealth {
@@ -62,17 +73,15 @@ export class Engine {
 
   /**
    * The fetch function ky calls: every request goes through its origin's pipeline, attempts
-   * through `f`; a URL fetch would refuse fails first (see request-target.ts). `platform`:
-   * `f` is the platform's fetch, which blocks the Fetch standard's bad ports.
+   * through `via.fetch` (and its hook); a URL fetch would refuse fails first (see
+   * request-target.ts).
    */
-  fetchVia(
-    f: FetchLike,
-    platform: boolean,
-  ): (input: Request | string | URL, init?: RequestInit) => Promise<Response> {
+  fetchVia(via: Via): (input: Request | string | URL, init?: RequestInit) => Promise<Response> {
+    const f = via.fetch;
     return (input, init) => {
       const request = input instanceof Request ? input : new Request(input, init);
       const origin = originOf(request.url);
-      const target = requestTarget(request.url, origin, platform);
+      const target = requestTarget(request.url, origin, via.platform);
       let rest = init;
       let overrides: RequestOverrides | undefined;
       if (init && OVERRIDES in init) {
@@ -85,7 +94,7 @@ export class Engine {
       if (target === 'local') return f(request, rest);
       if (target !== 'http') return Promise.reject(target);
       const state = this.origins.obtain(origin, this.#newOrigin);
-      return runRequest(this, state, request, rest, overrides, f);
+      return runRequest(this, state, request, rest, overrides, via);
     };
   }
 

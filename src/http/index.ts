@@ -6,9 +6,11 @@
  */
 
 export { HTTPError, isHTTPError, isNetworkError, NetworkError } from 'ky';
+export type { AttemptEnd, AttemptHook, AttemptOutcome, AttemptStart } from './attempt-hook.js';
 export {
   attemptsOf,
   createClient,
+  type ExtendOptions,
   type SelfhealClient,
   type SelfhealClientExtras,
 } from './create-client.js';

@@ -12,6 +12,7 @@ import type {
   RetryBudgetOptions,
 } from '../core/internal.js';
 import type { Registry } from '../telemetry/internal.js';
+import type { AttemptHook } from './attempt-hook.js';
 import type { HttpEvent } from './events.js';
 
 /** Adaptive rate (AIMD) settings. */
@@ -164,6 +165,12 @@ export interface ResilienceOptions {
   onAlarm?: (alarm: Alarm) => void;
   /** Called with every event (core and request-level). @default undefined */
   onEvent?: (event: HttpEvent) => void;
+  /**
+   * Called as each attempt is sent (the physical request), with its request, origin and
+   * number; may add headers (trace context) and returns a function called with the
+   * attempt's outcome. The seam `otel.traced(api)` plugs into. @default undefined
+   */
+  onAttempt?: AttemptHook | false;
   /**
    * A service map to join on creation (kind `http`, health = `api.health()`, events
    * counted). @default none

@@ -17,6 +17,7 @@ import {
   systemClock,
   systemRandom,
 } from '../core/internal.js';
+import { type AttemptHook, attemptHook } from './attempt-hook.js';
 import type {
   Alarm,
   BreakerOptions,
@@ -56,6 +57,7 @@ export interface Resolved {
   maxOrigins: number;
   utilization: number;
   onAlarm: ((alarm: Alarm) => void) | undefined;
+  onAttempt: AttemptHook | undefined;
   clock: Clock;
   random: RandomSource;
 }
@@ -114,6 +116,7 @@ export function resolveOptions(options: ResilienceOptions): Resolved {
       options.onAlarm === undefined
         ? undefined
         : functionOption<(alarm: Alarm) => void>('onAlarm', options.onAlarm, () => {}),
+    onAttempt: attemptHook(options.onAttempt),
     clock,
     random: functionOption('random', options.random, systemRandom),
   };

@@ -11,16 +11,15 @@ import {
   isTimeoutError,
 } from '../core/internal.js';
 import { AttemptFailure, httpError } from './attempt-failure.js';
+import { startAttempt } from './attempt-hook.js';
 import { withBodyDeadline } from './body-deadline.js';
 import { BufferedResponse } from './buffered-response.js';
 import { classify, mayRepeat } from './classify.js';
-import type { Engine } from './engine.js';
+import type { Engine, Via } from './engine.js';
 import type { OriginState } from './origin-state.js';
 import { readCapped } from './read-body.js';
 import { failed, info, settle } from './request-outcome.js';
 import type { RequestOverrides } from './request-overrides.js';
-
-type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
 
 /** Runs `request` to its end: a Response for ky, or the error a caller should see. */
 export async function runRequest(
@@ -29,7 +28,7 @@ export async function runRequest(
   request: Request,
   init: RequestInit | undefined,
   overrides: RequestOverrides | undefined,
-  fetchImpl: FetchLike,
+  via: Via,
 ): Promise<Response> {
   const { config, hub } = engine;
   const { clock } = config;
@@ -52,6 +51,8 @@ export async function runRequest(
   const throttle = state.throttle;
   const throttleStatuses = config.throttle?.statusCodes;
   const start = clock.now();
+  const { origin } = state;
+  const onAttempt = via.onAttempt;
   let attempts = 0;
   let unread: Response | undefined;
   state.counts.requests++;
@@ -66,26 +67,30 @@ export async function runRequest(
     const sentAt = clock.now();
     throttle?.onSent(sentAt);
     state.checkRate(sentAt);
+    // Before the clone: trace context the hook writes goes out with this attempt.
+    const end = onAttempt && startAttempt(onAttempt, { request, origin, attempt: ctx.attempt });
     let response: Response;
     try {
-      response = await fetchImpl(
+      response = await via.fetch(
         hasBody ? request.clone() : request,
         init ? { ...init, signal: ctx.signal } : { signal: ctx.signal },
       );
-      if (config.bufferBody) response = await buffered(response, config.maxBodyBytes, state.origin);
+      if (config.bufferBody) response = await buffered(response, config.maxBodyBytes, origin);
     } catch (error) {
+      end?.({ error, durationMs: clock.now() - sentAt });
       // Too large is the caller's limit, not the origin's failure: never retried or counted.
       if (ctx.signal.aborted || isBodyTooLargeError(error)) throw error;
       throw new AttemptFailure(error, repeatable, true, undefined, rules.limit, undefined, request);
     }
     const now = clock.now();
     const status = response.status;
+    end?.({ status, durationMs: now - sentAt });
     const verdict = classify(response, {
       repeatable,
       rules,
       throttleStatuses,
       now,
-      origin: state.origin,
+      origin,
     });
     if (status === 429) state.counts.status429++;
     else if (status >= 500) state.counts.status5xx++;
