@@ -84,7 +84,7 @@ describe('bufferBody: false under totalTimeout, against a trickling server', () 
     expect(outcome).toMatchObject({ name: 'HTTPError' });
   });
 
-  it('a body read to its end before the deadline leaves no timer behind', async () => {
+  it('the timer lives only while the body is read: none before, none after', async () => {
     const clock = manualClock(Date.now());
     const api = createClient({
       bufferBody: false,
@@ -94,10 +94,23 @@ describe('bufferBody: false under totalTimeout, against a trickling server', () 
       clock,
     });
     const response = await api.get(`${base}/short`);
-    expect(clock.pendingTimers()).toBe(1);
+    expect(clock.pendingTimers()).toBe(0);
     expect(await response.text()).toBe('all of it');
     expect(clock.pendingTimers()).toBe(0);
     expect(response.url).toBe(`${base}/short`);
     expect(response.headers.get('content-type')).toBe('text/plain');
+  });
+
+  it('a clone (ky’s afterResponse hooks) reads the same bytes, and is bounded too', async () => {
+    const seen: string[] = [];
+    const api = createClient({
+      bufferBody: false,
+      totalTimeout: 600,
+      hooks: { afterResponse: [async ({ response }) => void seen.push(await response.text())] },
+    });
+    expect(await api.get(`${base}/short`).text()).toBe('all of it');
+    expect(seen).toEqual(['all of it']);
+    const trickling = await api.get(`${base}/trickle`).catch((e: unknown) => e);
+    expect(isDeadlineExceededError(trickling)).toBe(true);
   });
 });
