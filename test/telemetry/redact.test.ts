@@ -179,7 +179,7 @@ describe('redact: structure and caps', () => {
       nan: Number.NaN,
       undef: undefined,
       err,
-      url: new URL('https://x.test/?a=1'),
+      url: new URL('https://x.test/p?a=1'),
     }) as Record<string, any>;
     expect(out).toMatchObject({
       when: '1970-01-01T00:00:00.000Z',
@@ -191,7 +191,7 @@ describe('redact: structure and caps', () => {
       fn: '[Function named]',
       sym: 'Symbol(s)',
       nan: 'NaN',
-      url: 'https://x.test/?a=1',
+      url: 'https://x.test/p?[REDACTED:query]', // a URL never keeps its query
     });
     expect('undef' in out).toBe(false);
     expect(out.err).toMatchObject({
