@@ -3,7 +3,7 @@
  * form, a Date as ISO text, a Map as an object, bytes as a size), and property reads
  * that survive hostile getters. Used by redaction before walking a value.
  */
-import { read } from './props.js';
+import { read, UNREADABLE } from './props.js';
 import { serializeError } from './serialize-error.js';
 
 /** Turns a special object into plain data; other objects are returned as they are. */
@@ -24,7 +24,7 @@ export function toPlain(value: object): unknown {
     try {
       return toJSON.call(value);
     } catch {
-      return '[UNREADABLE]';
+      return UNREADABLE;
     }
   }
   return value;

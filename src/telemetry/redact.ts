@@ -9,7 +9,7 @@
 
 import { optionalNumber } from '../core/index.js';
 import { toPlain } from './plain.js';
-import { define, read } from './props.js';
+import { define, read, UNREADABLE } from './props.js';
 import { keyMatcher, looksLikeToken } from './redact-keys.js';
 import {
   DEFAULT_PATTERNS,
@@ -128,11 +128,14 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
   const container = (value: object, depth: number, walk: Walk): unknown => {
     if (walk.ancestors.has(value)) return CIRCULAR;
     if (depth >= maxDepth) return truncated('depth');
-    const plain = toPlain(value);
-    if (typeof plain !== 'object' || plain === null) return node(plain, depth, walk);
     walk.ancestors.add(value);
     try {
+      const plain = toPlain(value);
+      if (typeof plain !== 'object' || plain === null) return node(plain, depth, walk);
       return Array.isArray(plain) ? array(plain, depth, walk) : object(plain, depth, walk);
+    } catch {
+      // A Proxy whose traps throw, an exotic host object: redaction never throws.
+      return UNREADABLE;
     } finally {
       walk.ancestors.delete(value);
     }

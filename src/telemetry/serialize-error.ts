@@ -8,7 +8,7 @@
  * (`options`, `config`: headers, bodies). Anything thrown that is not an Error is kept as
  * `value`. Redact the result before writing it out (messages and URLs can hold secrets).
  */
-import { define, read } from './props.js';
+import { define, read, text, UNREADABLE } from './props.js';
 
 /** An error as JSON. */
 export interface SerializedError {
@@ -52,7 +52,16 @@ export function serializeError(
     left: (options.maxTotal ?? 64) - 1,
     seen: new Set(),
   };
-  return serialize(error, options.maxCauses ?? 8, walk);
+  return guarded(error, options.maxCauses ?? 8, walk);
+}
+
+// A Proxy whose traps throw, a `name` that cannot become a string: never a second failure.
+function guarded(error: unknown, depth: number, walk: Walk): SerializedError {
+  try {
+    return serialize(error, depth, walk);
+  } catch {
+    return { name: 'Unreadable', message: UNREADABLE };
+  }
 }
 
 function serialize(error: unknown, depth: number, walk: Walk): SerializedError {
@@ -62,8 +71,8 @@ function serialize(error: unknown, depth: number, walk: Walk): SerializedError {
   const e = error as Error & { errors?: unknown };
   walk.seen.add(e);
   const out: SerializedError = {
-    name: String(read(e, 'name') ?? 'Error'),
-    message: String(read(e, 'message') ?? ''),
+    name: text(read(e, 'name'), 'Error'),
+    message: text(read(e, 'message'), ''),
   };
   const stack = read(e, 'stack');
   if (typeof stack === 'string') out.stack = stack;
@@ -86,7 +95,7 @@ function inner(error: unknown, depth: number, walk: Walk, what: string): Seriali
   if (walk.seen.has(error)) return { name: 'Circular', message: '[CIRCULAR]' };
   if (depth <= 0 || walk.left <= 0) return { name: 'Truncated', message: `[TRUNCATED: ${what}]` };
   walk.left--;
-  return serialize(error, depth - 1, walk);
+  return guarded(error, depth - 1, walk);
 }
 
 // The figures of an HTTP exchange that help a person, read without touching a body.

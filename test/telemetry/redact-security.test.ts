@@ -217,6 +217,23 @@ describe('hostile structure', () => {
     expect(cut).toBeGreaterThan(0);
   });
 
+  it('hostile objects never make redaction or serialisation throw', () => {
+    const trap = () => {
+      throw new Error('trap');
+    };
+    const proxy = new Proxy({}, { ownKeys: trap, getPrototypeOf: trap, get: trap });
+    const badName = Object.assign(new Error('x'), { name: Object.create(null) });
+    const out = redact({ proxy, badName, list: [proxy] }) as Record<string, any>;
+    expect(out.proxy).toBe('[UNREADABLE]');
+    expect(out.list).toEqual(['[UNREADABLE]']);
+    expect(out.badName).toMatchObject({ name: '[UNREADABLE]', message: 'x' });
+    expect(serializeError(proxy)).toEqual({ name: 'Unreadable', message: '[UNREADABLE]' });
+    expect(serializeError(new Error('outer', { cause: proxy })).cause).toEqual({
+      name: 'Unreadable',
+      message: '[UNREADABLE]',
+    });
+  });
+
   it('chatWebhook does not echo a secret URL in its error', () => {
     expect(() => chatWebhook('ftp://hooks.example/SECRETPATH')).toThrow(
       /Expected `url` to be an http\(s\) URL, got a URL with scheme ftp:$/,
