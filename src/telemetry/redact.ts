@@ -7,7 +7,7 @@
  * circular references `[CIRCULAR]`. The result is plain JSON-safe data. Browser-safe.
  */
 
-import { optionalNumber } from '../core/index.js';
+import { optionalNumber } from '../core/internal.js';
 import { toPlain } from './plain.js';
 import { define, read, UNREADABLE } from './props.js';
 import { keyMatcher, looksLikeToken } from './redact-keys.js';

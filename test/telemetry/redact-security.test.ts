@@ -10,8 +10,8 @@ import {
   memorySink,
   redact,
   serializeError,
-  toRedactor,
 } from '../../src/telemetry/index.js';
+import { toRedactor } from '../../src/telemetry/internal.js';
 
 // Issue 9, the redaction items: each test failed on the code before the fix.
 const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY';
