@@ -5,10 +5,10 @@ import { createRedactor } from '../../src/telemetry/index.js';
 import { costRatio, growth, HOSTILE_TEXTS } from './fixtures/hostile.js';
 
 // Linear work grows ~10× from 10 kB to 100 kB, quadratic work ~100×; on this kind of
-// machine both grow ~2.5× more, as 100 kB no longer fits the CPU's first-level cache
-// (linear measured 8–30×, the old quadratic JWT pattern 150–290×). The bound sits between;
-// a ratio above it is measured again (a busy machine can spoil one measurement, not five
-// in a row), so no figure depends on a quiet machine.
+// machine both grow more, as 100 kB no longer fits the CPU's first-level cache (linear
+// measured 5–37× on a busy machine, the old quadratic JWT pattern 128–290×). The bound
+// sits between; a ratio above it is measured again (a busy machine can spoil one
+// measurement, not five in a row), so no figure depends on a quiet machine.
 const BOUND = 60;
 function worstCaseGrowth(measure: () => number, bound = BOUND): number {
   let best = measure();
