@@ -144,7 +144,7 @@ export class QuotaExhaustedError extends SelfhealError {
   readonly origin: string;
   constructor(origin: string, retryAfterMs: number, remainingMs: number) {
     super(
-      `Quota of ${origin} is spent until it resets in ${Math.ceil(retryAfterMs / 1000)} s, after the deadline (${Math.max(0, Math.round(remainingMs))} ms left): not sent`,
+      `Quota of ${origin} is spent until it resets in ${retryAfterMs >= 1000 ? `${Math.round(retryAfterMs / 1000)} s` : `${Math.ceil(retryAfterMs)} ms`}, after the deadline (${Math.max(0, Math.round(remainingMs))} ms left): not sent`,
     );
     this.origin = origin;
     this.retryAfterMs = retryAfterMs;
