@@ -94,6 +94,7 @@ export { deadline, TimeoutPolicy, timeout } from './timeout.js';
 export {
   enumOption,
   functionOption,
+  knownKeys,
   numberOption,
   objectOption,
   optionalNumber,

@@ -3,17 +3,30 @@
  * operations in flight. Sources are subscribed when the invocation starts and
  * unsubscribed when it ends (`stop()` in a finally) — no global, nothing left behind.
  * Events are attributed through AsyncLocalStorage: an event emitted inside another
- * concurrent invocation's async context is not this one's; events emitted outside any
- * invocation (a timer of a shared client) are kept, since they may matter here.
+ * invocation's async context is not this one's; events emitted outside any invocation
+ * (a shared client's own timer) are kept, since they may matter here. A component's
+ * state change from a timer an earlier, finished invocation started (a breaker turning
+ * half-open) carries that invocation's async context: it is kept too. The rest of a
+ * finished invocation's events (work still running after its timeout) belong to no one.
  */
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock, Disposer } from '../core/index.js';
 import { eventField, type Subscribable, type TelemetryEvent } from '../telemetry/index.js';
+import { withoutQuery } from './request-record.js';
 import type { InFlightOperation, RecordedEvent } from './types.js';
+
+/** What AsyncLocalStorage holds for one invocation; `active` is false once it has ended. */
+export interface InvocationScope {
+  active: boolean;
+}
+
+// Events about a component's state rather than about one call: no caller's data in them.
+const STATE_EVENTS = new Set(['breaker-half-open', 'breaker-closed', 'rate-changed', 'alarm']);
 
 interface Open {
   label: string;
   via: 'track' | 'attempt';
+  source?: string;
   attempt?: number;
   since: number;
 }
@@ -23,8 +36,8 @@ export class InvocationCollector {
   readonly events: RecordedEvent[] = [];
   readonly counts: Record<string, number> = {};
   dropped = 0;
-  readonly #token: object;
-  readonly #storage: AsyncLocalStorage<object>;
+  readonly #scope: InvocationScope;
+  readonly #storage: AsyncLocalStorage<InvocationScope>;
   readonly #clock: Clock;
   readonly #max: number;
   readonly #open = new Set<Open>();
@@ -33,8 +46,13 @@ export class InvocationCollector {
   readonly #attempts = new Map<string, Open[]>();
   #disposers: Disposer[] = [];
 
-  constructor(token: object, storage: AsyncLocalStorage<object>, clock: Clock, maxEvents: number) {
-    this.#token = token;
+  constructor(
+    scope: InvocationScope,
+    storage: AsyncLocalStorage<InvocationScope>,
+    clock: Clock,
+    maxEvents: number,
+  ) {
+    this.#scope = scope;
     this.#storage = storage;
     this.#clock = clock;
     this.#max = maxEvents;
@@ -73,9 +91,10 @@ export class InvocationCollector {
     const all = [...this.#open, ...[...this.#attempts.values()].flat()];
     return all
       .sort((a, b) => a.since - b.since)
-      .map(({ label, via, attempt, since }) => ({
+      .map(({ label, via, source, attempt, since }) => ({
         label,
         via,
+        ...(source !== undefined && { source }),
         ...(attempt !== undefined && { attempt }),
         runningMs: now - since,
       }));
@@ -83,7 +102,12 @@ export class InvocationCollector {
 
   #record(event: TelemetryEvent, from: number): void {
     const owner = this.#storage.getStore();
-    if (owner !== undefined && owner !== this.#token) return;
+    if (
+      owner !== undefined &&
+      owner !== this.#scope &&
+      (owner.active || !STATE_EVENTS.has(event.type))
+    )
+      return;
     this.counts[event.type] = (this.counts[event.type] ?? 0) + 1;
     if (this.events.length < this.#max) this.events.push({ ...(event as RecordedEvent) });
     else this.dropped++;
@@ -91,8 +115,9 @@ export class InvocationCollector {
       const key = `${from}:${event.source}`;
       const queue = this.#attempts.get(key) ?? [];
       queue.push({
-        label: event.source,
+        label: callOf(event),
         via: 'attempt',
+        source: event.source,
         attempt: Number(eventField(event, 'attempt')),
         since: event.at,
       });
@@ -101,4 +126,17 @@ export class InvocationCollector {
       this.#attempts.get(`${from}:${event.source}`)?.shift();
     }
   }
+}
+
+// The call an attempt makes, as a person names it: `GET https://host/path` when the event
+// carries the method and URL, else the origin (`https://host`), else the source.
+function callOf(event: TelemetryEvent): string {
+  const method = eventField(event, 'method');
+  const url = eventField(event, 'url');
+  const origin = eventField(event, 'origin');
+  if (typeof url === 'string' && url !== '')
+    return `${typeof method === 'string' ? `${method} ` : ''}${withoutQuery(url)}`;
+  if (typeof origin === 'string' && origin !== '')
+    return `${typeof method === 'string' ? `${method} ` : ''}${withoutQuery(origin)}`;
+  return event.source;
 }

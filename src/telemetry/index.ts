@@ -14,6 +14,8 @@ export {
 } from './alarms.js';
 export { alarmText, type ChatWebhookOptions, chatWebhook } from './chat-webhook.js';
 export {
+  EMF_LIMITS,
+  EMF_UNITS,
   type EmfMetric,
   type EmfMetricsOptions,
   type EmfMetricsSink,
@@ -21,7 +23,9 @@ export {
   type EmfUnit,
   emfMetrics,
   emfRecord,
+  emfRecords,
 } from './emf.js';
+export { emfDimensionsOption, emfNamespaceOption, toDimensionValue } from './emf-spec.js';
 export { DEFAULT_EVENT_LEVELS, type EventLoggerOptions, eventLogger } from './event-logger.js';
 export {
   connect,
