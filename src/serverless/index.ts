@@ -10,20 +10,19 @@
  */
 export { type AdviceFigures, LAMBDA_LIMITS, percentile } from './advice.js';
 export { formatDuration } from './format.js';
-export {
-  type InstrumentedHandler,
-  type InstrumentedHandler4,
-  type InstrumentedParts,
-  instrument,
-} from './instrument.js';
-export type { AdviceOptions, InstrumentOptions, MetricsOptions } from './options.js';
+export { type InstrumentedHandler, instrument } from './instrument.js';
+export type {
+  AdviceOptions,
+  InstrumentOptions,
+  MetricsOptions,
+  TimeoutResponse,
+} from './options.js';
 export type { HandlerHealth } from './reporter.js';
 export { HIGH_WATER_MARK, STREAMING } from './shapes.js';
 export type {
   Advice,
   Diagnostic,
   Handler,
-  Handler4,
   InFlightOperation,
   InvocationInfo,
   InvocationTools,

@@ -20,49 +20,28 @@ import type { InstrumentOptions } from './options.js';
 import { type HandlerHealth, Reporter } from './reporter.js';
 import { resolveOptions } from './resolve-options.js';
 import { HIGH_WATER_MARK, STREAMING, shapeOf } from './shapes.js';
-import type {
-  Handler,
-  Handler4,
-  LambdaCallback,
-  LambdaContextLike,
-  ServerlessEventMap,
-} from './types.js';
+import type { Handler, InvocationTools, LambdaContextLike, ServerlessEventMap } from './types.js';
 
-/** What every instrumented handler has besides being callable. */
-export interface InstrumentedParts {
+/**
+ * The wrapped handler: call it as the platform would — `(event, context, callback?)`,
+ * `(event, responseStream, context)`, `(request, env, ctx)`, `(req, res)`.
+ */
+export interface InstrumentedHandler<E, R, C> {
+  (event: E, context?: C, third?: unknown): Promise<R>;
   /** Invocation, diagnostic and advice events, for telemetry sinks. */
   readonly events: EventSource<ServerlessEventMap>;
   /** Invocations, outcomes, cold starts and durations since it was wrapped, as JSON. */
   health(): HandlerHealth;
 }
 
-/** The wrapped handler: call it as the platform would, `(event, context, callback?)`. */
-export interface InstrumentedHandler<E, R, C> extends InstrumentedParts {
-  (event: E, context?: C, callback?: LambdaCallback<R>): Promise<R>;
-}
-
-/** A wrapped four-parameter handler, called `(event, second, context)` (streaming, Cloudflare, Express). */
-export interface InstrumentedHandler4<E, S, C, R> extends InstrumentedParts {
-  (event: E, second: S, context: C): Promise<R>;
-}
-
 /** Wraps `handler` with diagnostics, an early timeout, advice and metrics. */
-export function instrument<E = unknown, R = unknown, C = LambdaContextLike>(
-  handler: Handler<E, R, C>,
+export function instrument<E = unknown, R = unknown, C = LambdaContextLike, T = InvocationTools>(
+  handler: Handler<E, R, C, T>,
   options?: InstrumentOptions<E, R>,
-): InstrumentedHandler<E, R, C>;
-/** Wraps a four-parameter handler (the tools last): streaming, Cloudflare, Express. */
-export function instrument<E, S, C, R>(
-  handler: Handler4<E, S, C, R>,
-  options?: InstrumentOptions<E, R>,
-): InstrumentedHandler4<E, S, C, R>;
-export function instrument(
-  handler: (...args: never[]) => unknown,
-  options?: InstrumentOptions,
-): InstrumentedParts {
+): InstrumentedHandler<E, R, C> {
   if (typeof handler !== 'function')
     throw new TypeError(`Expected \`handler\` to be a function, got ${typeof handler}`);
-  const o = resolveOptions(options);
+  const o = resolveOptions(options as InstrumentOptions);
   const reporter = new Reporter(o);
   const logOptions = { sink: o.sink, redact: o.redactor, clock: o.clock };
   const state: HandlerState = {
@@ -101,5 +80,5 @@ export function instrument(
   return Object.assign(wrapped, {
     events: reporter.events as EventSource<ServerlessEventMap>,
     health,
-  });
+  }) as unknown as InstrumentedHandler<E, R, C>;
 }

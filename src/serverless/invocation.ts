@@ -20,7 +20,7 @@ type AnyHandler = (...args: unknown[]) => unknown;
 /** What every invocation of one instrumented handler shares. */
 export interface HandlerState {
   readonly handler: AnyHandler;
-  readonly o: Resolved<unknown, unknown>;
+  readonly o: Resolved;
   readonly reporter: Reporter;
   readonly storage: AsyncLocalStorage<InvocationScope>;
   readonly log: Logger;

@@ -30,7 +30,7 @@ export interface InstrumentOptions<E = unknown, R = unknown> {
    * then ended; for a Node `(req, res)` handler it is the response (a Web `Response`,
    * `{ statusCode, headers, body }` or a string).
    */
-  onTimeout?: (event: E) => R | PromiseLike<R>;
+  onTimeout?: (event: E) => R | TimeoutResponse | PromiseLike<R | TimeoutResponse>;
   /** Event sources (policies, pipelines, clients) whose events the diagnostic lists. @default [] */
   sources?: readonly Subscribable[];
   /** Receives each diagnostic instead of it being written to `sink`. */
@@ -70,6 +70,12 @@ export interface InstrumentOptions<E = unknown, R = unknown> {
   /** CPU time this process has used, ms (tells CPU-bound work apart in advice). @default process.cpuUsage() */
   cpuClock?: () => number;
 }
+
+/** What `onTimeout` may answer for an HTTP handler: a Web Response, the Lambda proxy shape, or a body. */
+export type TimeoutResponse =
+  | Response
+  | { statusCode: number; headers?: Record<string, string>; body?: string }
+  | string;
 
 /** When to advise a longer-running compute type. */
 export interface AdviceOptions {

@@ -14,7 +14,7 @@ import type { Diagnostic, InvocationInfo, ServerlessEventMap } from './types.js'
 
 /** The options the reporter reads (none depends on the handler's types). */
 export type ReporterOptions = Pick<
-  Resolved<unknown, unknown>,
+  Resolved,
   | 'maxRecordBytes'
   | 'onDiagnostic'
   | 'sink'

@@ -80,14 +80,21 @@ export class WebRequestRecord {
     }
   };
 
-  /** Reads the body prefix; never rejects, and leaves the request's own body unread. */
-  async prefetch(): Promise<void> {
+  /**
+   * Reads the body prefix from a clone; never rejects, and leaves the request's own body
+   * to the handler. Undefined when there is no body to read, so the handler starts at once.
+   */
+  prefetch(): Promise<void> | undefined {
     const r = this.#request;
-    if (r.method === 'GET' || r.method === 'HEAD' || field(r, 'body') == null) return;
-    if (field(r, 'bodyUsed') === true || typeof r.clone !== 'function') return;
+    if (r.method === 'GET' || r.method === 'HEAD' || field(r, 'body') == null) return undefined;
+    if (field(r, 'bodyUsed') === true || typeof r.clone !== 'function') return undefined;
+    return this.#read(r.clone as () => { body?: ReadableStream<Uint8Array> | null });
+  }
+
+  async #read(clone: () => { body?: ReadableStream<Uint8Array> | null }): Promise<void> {
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     try {
-      reader = r.clone().body?.getReader();
+      reader = clone.call(this.#request).body?.getReader();
       if (!reader) return;
       const chunks: Uint8Array[] = [];
       let total = 0;

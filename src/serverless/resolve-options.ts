@@ -67,10 +67,10 @@ const METRICS_KEYS = Object.keys({
 } satisfies Record<keyof MetricsOptions, true>);
 
 /** Options after validation. */
-export interface Resolved<E, R> {
+export interface Resolved {
   timeoutMs: number | undefined;
   margin: MarginSetting;
-  onTimeout: ((event: E) => R | PromiseLike<R>) | undefined;
+  onTimeout: ((event: unknown) => unknown) | undefined;
   sources: readonly Subscribable[];
   onDiagnostic: ((diagnostic: Diagnostic) => void) | undefined;
   sink: LineSink;
@@ -92,7 +92,7 @@ export interface Resolved<E, R> {
 }
 
 /** Validates and fills in defaults. */
-export function resolveOptions<E, R>(options: InstrumentOptions<E, R> = {}): Resolved<E, R> {
+export function resolveOptions(options: InstrumentOptions = {}): Resolved {
   objectOption('options', options);
   knownKeys(options, OPTION_KEYS);
   const timeoutMs =
@@ -132,11 +132,7 @@ export function resolveOptions<E, R>(options: InstrumentOptions<E, R> = {}): Res
     onTimeout:
       options.onTimeout === undefined
         ? undefined
-        : functionOption<(event: E) => R | PromiseLike<R>>(
-            'onTimeout',
-            options.onTimeout,
-            () => undefined as R,
-          ),
+        : functionOption<(event: unknown) => unknown>('onTimeout', options.onTimeout, () => {}),
     sources,
     onDiagnostic:
       options.onDiagnostic === undefined

@@ -49,25 +49,18 @@ export interface InvocationTools {
 }
 
 /**
- * A handler instrument() can wrap, with up to three parameters: Lambda's `(event, context)`
- * or `(event, context, callback)`, a fetch-style `(request, context)`, Node's `(req, res)`;
- * the tools come third.
+ * A handler instrument() can wrap. With up to three parameters the tools come third:
+ * Lambda's `(event, context, tools)` — `tools` is also the callback of a callback-style
+ * `(event, context, callback)` —, fetch-style `(request, context, tools)`, Node's
+ * `(req, res, tools)`. With four parameters they come fourth, after the platform's three:
+ * Lambda streaming `(event, responseStream, context, tools)`, Cloudflare's
+ * `(request, env, ctx, tools)`, Express's `(req, res, next, tools)` (`T` is then the
+ * third parameter's type).
  */
-export type Handler<E, R, C> = (
+export type Handler<E, R, C, T = InvocationTools> = (
   event: E,
   context: C,
-  tools: InvocationTools,
-) => R | PromiseLike<R> | undefined;
-
-/**
- * A handler with four parameters, the tools last: Lambda response streaming
- * `(event, responseStream, context, tools)`, Cloudflare's `(request, env, ctx, tools)`,
- * Express's `(req, res, next, tools)`.
- */
-export type Handler4<E, S, C, R> = (
-  event: E,
-  second: S,
-  context: C,
+  third: T,
   tools: InvocationTools,
 ) => R | PromiseLike<R> | undefined;
 
