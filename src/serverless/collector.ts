@@ -9,15 +9,22 @@
  * half-open) carries that invocation's async context: it is kept too. The rest of a
  * finished invocation's events (work still running after its timeout) belong to no one.
  */
-import type { AsyncLocalStorage } from 'node:async_hooks';
-import type { Clock, Disposer } from '../core/index.js';
-import { eventField, type Subscribable, type TelemetryEvent } from '../telemetry/index.js';
+import type { Clock, Disposer } from '../core/internal.js';
+import { eventField, type Subscribable, type TelemetryEvent } from '../telemetry/internal.js';
 import { withoutQuery } from './request-record.js';
 import type { InFlightOperation, RecordedEvent } from './types.js';
 
 /** What AsyncLocalStorage holds for one invocation; `active` is false once it has ended. */
 export interface InvocationScope {
   active: boolean;
+}
+
+/**
+ * The one method of Node's AsyncLocalStorage the collector reads, typed structurally so the
+ * published .d.ts needs no `@types/node` (this class is reachable from the public types).
+ */
+interface ContextStore {
+  getStore(): InvocationScope | undefined;
 }
 
 // Events about a component's state rather than about one call: no caller's data in them.
@@ -37,7 +44,7 @@ export class InvocationCollector {
   readonly counts: Record<string, number> = {};
   dropped = 0;
   readonly #scope: InvocationScope;
-  readonly #storage: AsyncLocalStorage<InvocationScope>;
+  readonly #storage: ContextStore;
   readonly #clock: Clock;
   readonly #max: number;
   readonly #open = new Set<Open>();
@@ -46,12 +53,7 @@ export class InvocationCollector {
   readonly #attempts = new Map<string, Open[]>();
   #disposers: Disposer[] = [];
 
-  constructor(
-    scope: InvocationScope,
-    storage: AsyncLocalStorage<InvocationScope>,
-    clock: Clock,
-    maxEvents: number,
-  ) {
+  constructor(scope: InvocationScope, storage: ContextStore, clock: Clock, maxEvents: number) {
     this.#scope = scope;
     this.#storage = storage;
     this.#clock = clock;

@@ -8,8 +8,7 @@
  * when durations near the budget, and writes logs and EMF metrics as JSON lines. Node
  * only (it uses AsyncLocalStorage).
  */
-export { type AdviceFigures, LAMBDA_LIMITS, percentile } from './advice.js';
-export { formatDuration } from './format.js';
+export type { AdviceFigures } from './advice.js';
 export { type InstrumentedHandler, instrument } from './instrument.js';
 export type {
   AdviceOptions,
@@ -18,7 +17,6 @@ export type {
   TimeoutResponse,
 } from './options.js';
 export type { HandlerHealth } from './reporter.js';
-export { HIGH_WATER_MARK, STREAMING } from './shapes.js';
 export type {
   Advice,
   Diagnostic,

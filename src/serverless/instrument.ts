@@ -11,8 +11,8 @@
  * 500 / 504. It also advises when p95 nears the budget, and writes EMF.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { EventSource } from '../core/index.js';
-import { createLogger } from '../telemetry/index.js';
+import type { EventSource } from '../core/internal.js';
+import { createLogger } from '../telemetry/internal.js';
 import type { InvocationScope } from './collector.js';
 import { coldStartPossible } from './context.js';
 import { type HandlerState, Invocation } from './invocation.js';

@@ -5,8 +5,8 @@
  * invocation's state; the shape turns the outcome into what the platform expects.
  */
 import type { AsyncLocalStorage } from 'node:async_hooks';
-import { DeadlineExceededError } from '../core/index.js';
-import type { Logger } from '../telemetry/index.js';
+import { DeadlineExceededError } from '../core/internal.js';
+import type { Logger } from '../telemetry/internal.js';
 import { InvocationCollector, type InvocationScope } from './collector.js';
 import { type Budget, budgetOf, invocationInfo, syntheticContext } from './context.js';
 import { formatDuration } from './format.js';

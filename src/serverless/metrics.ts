@@ -3,7 +3,7 @@
  * duration and the selfheal events seen, with the dimension `FunctionName` (a runtime
  * value, made safe as a dimension value) and the request and trace ids as properties.
  */
-import { emfRecords, toDimensionValue } from '../telemetry/index.js';
+import { emfRecords, toDimensionValue } from '../telemetry/internal.js';
 import type { InvocationInfo } from './types.js';
 
 /** Inputs of {@link buildMetrics}. */

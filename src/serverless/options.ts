@@ -2,7 +2,7 @@
  * instrument()'s options: what each one means and its default. Validation and the
  * resolved form are in resolve-options.ts.
  */
-import type { Clock, RandomSource } from '../core/index.js';
+import type { Clock, RandomSource } from '../core/internal.js';
 import type {
   LineSink,
   LogLevel,
@@ -10,7 +10,7 @@ import type {
   Redactor,
   Registry,
   Subscribable,
-} from '../telemetry/index.js';
+} from '../telemetry/internal.js';
 import type { Diagnostic } from './types.js';
 
 /** Options of {@link instrument}. */

@@ -4,7 +4,7 @@
  * caller's job. A diagnostic that cannot be built (a value that breaks redaction) becomes
  * a minimal one that still names the error: diagnostics never replace the user's error.
  */
-import { type Redactor, serializeError } from '../telemetry/index.js';
+import { type Redactor, serializeError } from '../telemetry/internal.js';
 import { type AdviceFigures, LAMBDA_LIMITS } from './advice.js';
 import type { InvocationCollector } from './collector.js';
 import { field } from './context.js';

@@ -14,7 +14,7 @@ import {
   type RandomSource,
   systemClock,
   systemRandom,
-} from '../core/index.js';
+} from '../core/internal.js';
 import {
   createRedactor,
   emfDimensionsOption,
@@ -26,7 +26,7 @@ import {
   type Registry,
   type Subscribable,
   stdoutSink,
-} from '../telemetry/index.js';
+} from '../telemetry/internal.js';
 import { DEFAULT_MARGIN_MS, type MarginSetting } from './context.js';
 import { METRIC_NAMES } from './metrics.js';
 import type { AdviceOptions, InstrumentOptions, MetricsOptions } from './options.js';

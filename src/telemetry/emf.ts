@@ -6,7 +6,7 @@
  * `flush()`. Every input is checked against the EMF rules (emf-spec.ts) — a line
  * CloudWatch would drop is never written; configuration is checked at construction.
  */
-import { type Clock, systemClock } from '../core/index.js';
+import { type Clock, systemClock } from '../core/internal.js';
 import {
   checkName,
   checkUnit,

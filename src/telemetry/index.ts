@@ -12,7 +12,7 @@ export {
   alarmSink,
   type TelemetryAlarm,
 } from './alarms.js';
-export { alarmText, type ChatWebhookOptions, chatWebhook } from './chat-webhook.js';
+export { type ChatWebhookOptions, chatWebhook } from './chat-webhook.js';
 export {
   EMF_LIMITS,
   EMF_UNITS,
@@ -25,12 +25,10 @@ export {
   emfRecord,
   emfRecords,
 } from './emf.js';
-export { emfDimensionsOption, emfNamespaceOption, toDimensionValue } from './emf-spec.js';
 export { DEFAULT_EVENT_LEVELS, type EventLoggerOptions, eventLogger } from './event-logger.js';
 export {
   connect,
   type EventSink,
-  eventField,
   type Subscribable,
   type TelemetryEvent,
 } from './event-sink.js';
@@ -40,7 +38,6 @@ export {
   type Logger,
   type LoggerOptions,
   type LogLevel,
-  toRedactor,
 } from './json-logger.js';
 export {
   BREAKER_STATE_VALUE,
@@ -64,7 +61,7 @@ export {
   TRUNCATED,
 } from './redact.js';
 export { DEFAULT_KEYS } from './redact-keys.js';
-export { DEFAULT_PATTERNS, isCardNumber, type ValuePattern } from './redact-text.js';
+export { DEFAULT_PATTERNS, type ValuePattern } from './redact-text.js';
 export {
   createRegistry,
   type DependencySnapshot,

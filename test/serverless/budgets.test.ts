@@ -4,10 +4,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeadlineExceededError, manualClock } from '../../src/core/index.js';
+import { formatDuration } from '../../src/serverless/format.js';
 import {
   type Advice,
   type Diagnostic,
-  formatDuration,
   type InstrumentOptions,
   instrument,
 } from '../../src/serverless/index.js';

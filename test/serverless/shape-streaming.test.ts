@@ -10,11 +10,12 @@ import {
   type InvocationTools,
   instrument,
   type LambdaContextLike,
-  STREAMING,
 } from '../../src/serverless/index.js';
 import { memorySink } from '../../src/telemetry/index.js';
 import { never } from './helpers.js';
 import { invoke, streamifyResponse } from './support/fake-runtime.js';
+
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 
 type Streaming = (
   event: { q: string },
