@@ -60,8 +60,8 @@ function remainingTime(context: unknown): number | undefined {
 /** Inputs of {@link invocationInfo}. */
 export interface InfoInput {
   context: unknown;
-  /** Reads a request header (lower-case name), for HTTP-shaped invocations. */
-  header: (name: string) => string | undefined;
+  /** The request's headers (lower-case names), for HTTP-shaped invocations. */
+  headers: { header(name: string): string | undefined } | undefined;
   name: string;
   service: string | undefined;
   budgetMs: number | undefined;
@@ -84,29 +84,39 @@ const ID_HEADERS = [
 
 /** The facts the diagnostic reports. */
 export function invocationInfo(input: InfoInput): InvocationInfo {
-  const { context, header } = input;
-  const memory = Number(field(context, 'memoryLimitInMB'));
-  const version = text(field(context, 'functionVersion'));
-  const arn = text(field(context, 'invokedFunctionArn'));
-  const traceId = traceIdOf(header);
-  return {
+  const { context, headers } = input;
+  const info: InvocationInfo = {
     requestId:
       text(field(context, 'awsRequestId')) ??
       text(field(context, 'invocationId')) ??
       text(field(context, 'requestId')) ??
-      ID_HEADERS.map(header).find((v) => v !== undefined && v !== '') ??
+      idHeader(headers) ??
       globalThis.crypto.randomUUID(),
     functionName: text(field(context, 'functionName')) ?? input.name,
-    ...(version !== undefined && { functionVersion: version }),
-    ...(arn !== undefined && { functionArn: arn }),
-    ...(input.service !== undefined && { service: input.service }),
-    ...(traceId !== undefined && { traceId }),
-    ...(input.sampled && { sampled: true }),
-    ...(Number.isFinite(memory) && memory > 0 && { memoryLimitMB: memory }),
-    ...(input.budgetMs !== undefined && { remainingMsAtStart: input.budgetMs }),
     coldStart: input.invocation === 1 && input.coldStartPossible,
     invocation: input.invocation,
   };
+  const version = text(field(context, 'functionVersion'));
+  if (version !== undefined) info.functionVersion = version;
+  const arn = text(field(context, 'invokedFunctionArn'));
+  if (arn !== undefined) info.functionArn = arn;
+  if (input.service !== undefined) info.service = input.service;
+  const traceId = traceIdOf(headers);
+  if (traceId !== undefined) info.traceId = traceId;
+  if (input.sampled) info.sampled = true;
+  const memory = Number(field(context, 'memoryLimitInMB'));
+  if (Number.isFinite(memory) && memory > 0) info.memoryLimitMB = memory;
+  if (input.budgetMs !== undefined) info.remainingMsAtStart = input.budgetMs;
+  return info;
+}
+
+function idHeader(headers: InfoInput['headers']): string | undefined {
+  if (!headers) return undefined;
+  for (const name of ID_HEADERS) {
+    const value = headers.header(name);
+    if (value) return value;
+  }
+  return undefined;
 }
 
 /**
@@ -114,13 +124,14 @@ export function invocationInfo(input: InfoInput): InvocationInfo {
  * (`Root=1-…;Parent=…;Sampled=1`); behind a load balancer or API Gateway the request
  * carries `X-Amzn-Trace-Id`; elsewhere a W3C `traceparent` (`00-<trace-id>-<span>-<flags>`).
  */
-function traceIdOf(header: (name: string) => string | undefined): string | undefined {
-  const amzn = process.env._X_AMZN_TRACE_ID || header('x-amzn-trace-id');
+function traceIdOf(headers: InfoInput['headers']): string | undefined {
+  const amzn = process.env._X_AMZN_TRACE_ID || headers?.header('x-amzn-trace-id');
   if (amzn) {
     const root = /(?:^|;)\s*Root=([^;\s]{1,64})/.exec(amzn)?.[1];
     return root ?? (amzn.includes('=') ? undefined : amzn.slice(0, 64));
   }
-  return /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(header('traceparent') ?? '')?.[1];
+  const parent = headers?.header('traceparent');
+  return parent ? /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(parent)?.[1] : undefined;
 }
 
 /**
@@ -153,13 +164,13 @@ export function syntheticContext(
   requestId: string,
   name: string,
   deadlineAt: number | undefined,
-  now: () => number,
+  clock: { now(): number },
 ): LambdaContextLike {
   return {
     awsRequestId: requestId,
     functionName: name,
     ...(deadlineAt !== undefined && {
-      getRemainingTimeInMillis: () => Math.max(0, deadlineAt - now()),
+      getRemainingTimeInMillis: () => Math.max(0, deadlineAt - clock.now()),
     }),
   };
 }

@@ -3,8 +3,9 @@
  * deadline, its facts, the tools handed to the handler, the race between the handler
  * and the deadline, and the records its end produces. One object owns the
  * invocation's state; the shape turns the outcome into what the platform expects.
+ * This runs on every call, so what a handler may not use (the AbortController, the
+ * bound logger) is made when it is first asked for.
  */
-import type { AsyncLocalStorage } from 'node:async_hooks';
 import { DeadlineExceededError } from '../core/internal.js';
 import type { Logger } from '../telemetry/internal.js';
 import { InvocationCollector, type InvocationScope } from './collector.js';
@@ -22,7 +23,10 @@ export interface HandlerState {
   readonly handler: AnyHandler;
   readonly o: Resolved;
   readonly reporter: Reporter;
-  readonly storage: AsyncLocalStorage<InvocationScope>;
+  readonly storage: {
+    run<T>(store: InvocationScope, fn: () => T): T;
+    getStore(): InvocationScope | undefined;
+  };
   readonly log: Logger;
   readonly debugLog: Logger;
   readonly coldStartPossible: boolean;
@@ -35,18 +39,56 @@ type Outcome =
   | { kind: 'error'; error: unknown }
   | { kind: 'timeout' };
 
+const OWNER = Symbol('invocation');
+
+// The tools are a function (the callback of callback-style handlers) whose properties
+// come from one shared prototype reading the invocation: nothing to build per call.
+const TOOLS_PROTO = Object.create(Function.prototype, {
+  signal: {
+    get(this: unknown) {
+      return owner(this).signal;
+    },
+  },
+  deadline: {
+    get(this: unknown) {
+      return owner(this).deadline;
+    },
+  },
+  log: {
+    get(this: unknown) {
+      return owner(this).log;
+    },
+  },
+  // A getter handing out a bound function: handlers destructure `{ track }`.
+  track: {
+    get(this: unknown) {
+      return owner(this).boundTrack;
+    },
+  },
+});
+
+function owner(tools: unknown): Invocation {
+  return (tools as { [OWNER]: Invocation })[OWNER];
+}
+
 /** Runs one invocation; never leaves a timer, a listener or an unhandled rejection behind. */
-export class Invocation {
+export class Invocation implements InvocationRecord {
+  readonly info: InvocationInfo;
+  readonly start: number;
+  readonly budgetMs: number | undefined;
+  readonly marginMs: number;
+  readonly collector: InvocationCollector;
+  /** The early deadline, as clock time. */
+  readonly deadline: number;
   readonly #s: HandlerState;
   readonly #shape: Shape;
-  readonly #start: number;
   readonly #budget: Budget;
-  readonly #info: InvocationInfo;
-  readonly #deadline: number;
-  readonly #controller = new AbortController();
+  readonly #busyStart: number | undefined;
   readonly #scope: InvocationScope = { active: true };
-  readonly #collector: InvocationCollector;
-  readonly #record: InvocationRecord;
+  #controller: AbortController | undefined;
+  #abortReason: DeadlineExceededError | undefined;
+  #log: Logger | undefined;
+  #track: InvocationTools['track'] | undefined;
   /** Settled through the tools-as-callback (a callback-style handler). */
   #viaCallback = false;
   /** A callback-style handler returned and waits for its callback. */
@@ -57,55 +99,94 @@ export class Invocation {
     this.#s = state;
     this.#shape = shape;
     const { o } = state;
-    this.#start = o.clock.now();
-    const cpuStart = safe(o.cpuClock);
+    this.start = o.clock.now();
+    // Busy time is read only for advice, which tells CPU-bound work by it.
+    this.#busyStart = o.advice ? safe(o.busyClock) : undefined;
     this.#budget = budgetOf(shape.context, o.timeoutMs, o.margin);
-    const { budgetMs, marginMs } = this.#budget;
-    this.#info = invocationInfo({
+    this.budgetMs = this.#budget.budgetMs;
+    this.marginMs = this.#budget.marginMs;
+    this.info = invocationInfo({
       context: shape.context,
-      header: shape.header,
+      headers: shape.http ? shape : undefined,
       name: o.name,
       service: o.service,
-      budgetMs,
+      budgetMs: this.budgetMs,
       invocation: ++state.invocations,
       coldStartPossible: state.coldStartPossible,
       sampled: o.logSampleRate > 0 && o.random() < o.logSampleRate,
     });
-    this.#deadline =
-      budgetMs === undefined ? Number.POSITIVE_INFINITY : this.#start + budgetMs - marginMs;
-    this.#collector = new InvocationCollector(
+    this.deadline =
+      this.budgetMs === undefined
+        ? Number.POSITIVE_INFINITY
+        : this.start + this.budgetMs - this.marginMs;
+    this.collector = new InvocationCollector(
       this.#scope,
       state.storage,
       o.clock,
       o.maxRecordedEvents,
     );
-    this.#record = {
-      event: () => shape.record(),
-      info: this.#info,
-      start: this.#start,
-      budgetMs,
-      marginMs,
-      collector: this.#collector,
-      cpuMs: () => {
-        const now = safe(o.cpuClock);
-        return now === undefined || cpuStart === undefined ? undefined : now - cpuStart;
-      },
-    };
-    this.#warnScaledMargin();
+    if (this.#budget.scaledFrom !== undefined) this.#warnScaledMargin(this.#budget.scaledFrom);
+  }
+
+  /** The handler's signal: aborts at the early deadline. */
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#abortReason) this.#controller.abort(this.#abortReason);
+    }
+    return this.#controller.signal;
+  }
+
+  /** The invocation logger, bound to its ids. */
+  get log(): Logger {
+    const info = this.info;
+    this.#log ??= (info.sampled ? this.#s.debugLog : this.#s.log).child({
+      requestId: info.requestId,
+      functionName: info.functionName,
+      ...(info.traceId !== undefined && { traceId: info.traceId }),
+      ...(info.service !== undefined && { service: info.service }),
+    });
+    return this.#log;
+  }
+
+  /** `track`, bound, made when a handler first asks for it. */
+  get boundTrack(): InvocationTools['track'] {
+    this.#track ??= (label, work) => this.track(label, work);
+    return this.#track;
+  }
+
+  /** Marks `work` in flight until it settles. */
+  track<T>(
+    label: string,
+    work: PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>),
+  ): Promise<T> {
+    return this.collector.track(
+      label,
+      typeof work === 'function' ? invokeWork(work, this.signal) : work,
+    );
+  }
+
+  recordedEvent(): unknown {
+    return this.#shape.record();
+  }
+
+  busyMs(): number | undefined {
+    if (this.#busyStart === undefined) return undefined;
+    const now = safe(this.#s.o.busyClock);
+    return now === undefined ? undefined : now - this.#busyStart;
   }
 
   /** Runs the handler under the early deadline and answers the platform. */
   async run(): Promise<unknown> {
     const { o, storage, reporter } = this.#s;
-    const record = this.#record;
-    let cancelTimer = () => {};
-    this.#collector.start(o.sources);
+    let cancelTimer: (() => void) | undefined;
+    this.collector.start(o.sources);
     try {
       const outcome = await new Promise<Outcome>((resolve) => {
-        if (Number.isFinite(this.#deadline))
+        if (Number.isFinite(this.deadline))
           cancelTimer = o.clock.setTimer(
             () => resolve({ kind: 'timeout' }),
-            this.#deadline - this.#start,
+            this.deadline - this.start,
           );
         // Handlers on both sides: a late rejection after the timeout is never unhandled.
         storage
@@ -115,58 +196,66 @@ export class Invocation {
             (error: unknown) => resolve({ kind: 'error', error }),
           );
       });
-      const answer = (settled: Settled, timedOut: boolean, viaCallback = this.#viaCallback) =>
-        this.#shape.answer(settled, timedOut, viaCallback);
       if (outcome.kind === 'value') {
         // The deadline passed but its timer could not fire: the event loop was blocked.
-        if (o.clock.now() > this.#deadline) {
-          reporter.diagnose('overrun', this.#deadlineError('returned'), record);
-          reporter.finish('timeout', record);
-        } else reporter.finish('success', record);
-        return await answer({ ok: true, value: outcome.value }, false);
+        if (o.clock.now() > this.deadline) {
+          reporter.diagnose('overrun', this.#deadlineError('returned'), this);
+          reporter.finish('timeout', this);
+        } else reporter.finish('success', this);
+        return await this.#answer({ ok: true, value: outcome.value }, false);
       }
       if (outcome.kind === 'error') {
-        reporter.diagnose('exception', outcome.error, record);
-        reporter.finish('error', record);
-        return await answer({ ok: false, error: outcome.error }, false);
+        reporter.diagnose('exception', outcome.error, this);
+        reporter.finish('error', this);
+        return await this.#answer({ ok: false, error: outcome.error }, false);
       }
       const error = this.#deadlineError('stopped');
-      reporter.diagnose('timeout', error, record);
-      this.#controller.abort(error);
-      reporter.finish('timeout', record);
-      if (!o.onTimeout) return await answer({ ok: false, error }, true, this.#awaitsCallback);
+      reporter.diagnose('timeout', error, this);
+      this.#abortReason = error;
+      this.#controller?.abort(error);
+      reporter.finish('timeout', this);
+      if (!o.onTimeout) return await this.#answer({ ok: false, error }, true);
       let settled: Settled;
       try {
         settled = { ok: true, value: await o.onTimeout(this.#shape.event) };
       } catch (failure) {
         settled = { ok: false, error: failure };
       }
-      return await answer(settled, true, this.#awaitsCallback);
+      return await this.#answer(settled, true);
     } finally {
-      cancelTimer();
-      this.#collector.stop();
+      cancelTimer?.();
+      this.collector.stop();
       this.#scope.active = false;
     }
   }
 
-  // Calls the handler in its shape; settles with its promise, its value, or — for a
-  // callback-style handler that returned nothing — its callback.
+  #answer(settled: Settled, timedOut: boolean): Promise<unknown> {
+    // On a timeout a callback-style handler has not called back: the runtime's callback answers.
+    return this.#shape.answer(
+      settled,
+      timedOut,
+      timedOut ? this.#awaitsCallback : this.#viaCallback,
+    );
+  }
+
+  // Synchronously when there is nothing to prepare: the handler starts inside the call.
   #call(): Promise<unknown> {
-    // Synchronously when there is nothing to prepare: the handler starts inside the call.
     const prepared = this.#shape.prepare();
     return prepared ? prepared.then(() => this.#invoke()) : this.#invoke();
   }
 
+  // Settles with the handler's promise, its value, or — for a callback-style handler that
+  // returned nothing — its callback.
   #invoke(): Promise<unknown> {
     const shape = this.#shape;
     const { handler } = this.#s;
     const context =
       shape.kind === 'lambda' && shape.context == null
         ? syntheticContext(
-            this.#info.requestId,
-            this.#info.functionName,
-            this.#budget.budgetMs === undefined ? undefined : this.#start + this.#budget.budgetMs,
-            () => this.#s.o.clock.now(),
+            this.info.requestId,
+            this.info.functionName,
+            this.budgetMs === undefined ? undefined : this.start + this.budgetMs,
+            this.#s.o.clock,
           )
         : shape.context;
     const result = new Promise<unknown>((resolve, reject) => {
@@ -181,52 +270,40 @@ export class Invocation {
   }
 
   #tools(): InvocationTools {
-    const { log, debugLog } = this.#s;
-    const signal = this.#controller.signal;
-    const collector = this.#collector;
-    const info = this.#info;
     let called = false;
-    const callback = (error?: unknown, value?: unknown) => {
+    const tools = (error?: unknown, value?: unknown) => {
       if (called) return;
       called = true;
       this.#viaCallback = true;
       this.#settle?.(error, value);
     };
-    return Object.freeze(
-      Object.assign(callback, {
-        signal,
-        deadline: this.#deadline,
-        log: (info.sampled ? debugLog : log).child({
-          requestId: info.requestId,
-          functionName: info.functionName,
-          ...(info.traceId !== undefined && { traceId: info.traceId }),
-          ...(info.service !== undefined && { service: info.service }),
-        }),
-        track: <T>(
-          label: string,
-          work: PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>),
-        ) => collector.track(label, typeof work === 'function' ? invokeWork(work, signal) : work),
-      }),
-    ) as InvocationTools;
+    Object.setPrototypeOf(tools, TOOLS_PROTO);
+    (tools as unknown as { [OWNER]: Invocation })[OWNER] = this;
+    return Object.freeze(tools) as unknown as InvocationTools;
   }
 
   #deadlineError(verb: 'stopped' | 'returned'): DeadlineExceededError {
-    const elapsed = this.#s.o.clock.now() - this.#start;
-    const { budgetMs = 0, marginMs } = this.#budget;
-    return new DeadlineExceededError(budgetMs - marginMs, elapsed, {
-      message: `${this.#info.functionName} ran out of time: ${verb} at ${formatDuration(elapsed)}, ${verb === 'stopped' ? `${formatDuration(marginMs)} before its ${formatDuration(budgetMs)} budget` : `past its early deadline of ${formatDuration(budgetMs - marginMs)}`}`,
+    const elapsed = this.#s.o.clock.now() - this.start;
+    const budgetMs = this.budgetMs ?? 0;
+    const early = budgetMs - this.marginMs;
+    const where =
+      verb === 'stopped'
+        ? `${formatDuration(this.marginMs)} before its ${formatDuration(budgetMs)} budget`
+        : `past its early deadline of ${formatDuration(early)}`;
+    return new DeadlineExceededError(early, elapsed, {
+      message: `${this.info.functionName} ran out of time: ${verb} at ${formatDuration(elapsed)}, ${where}`,
     });
   }
 
   // A margin the user set that does not fit the budget: said once per handler, since a
   // misconfiguration repeats on every call.
-  #warnScaledMargin(): void {
-    const { scaledFrom, budgetMs = 0, marginMs } = this.#budget;
-    if (scaledFrom === undefined || this.#s.marginWarned) return;
+  #warnScaledMargin(configured: number): void {
+    if (this.#s.marginWarned) return;
     this.#s.marginWarned = true;
+    const budgetMs = this.budgetMs ?? 0;
     this.#s.log.warn(
-      `timeoutMarginMs (${formatDuration(scaledFrom)}) is not below the ${formatDuration(budgetMs)} budget of ${this.#info.functionName}: using half the budget (${formatDuration(marginMs)}); set timeoutMarginMs below the budget to choose`,
-      { configuredMarginMs: scaledFrom, marginMs, budgetMs },
+      `timeoutMarginMs (${formatDuration(configured)}) is not below the ${formatDuration(budgetMs)} budget of ${this.info.functionName}: using half the budget (${formatDuration(this.marginMs)}); set timeoutMarginMs below the budget to choose`,
+      { configuredMarginMs: configured, marginMs: this.marginMs, budgetMs },
     );
   }
 }

@@ -67,8 +67,11 @@ export interface InstrumentOptions<E = unknown, R = unknown> {
   clock?: Clock;
   /** Random source (log sampling). @default Math.random */
   random?: RandomSource;
-  /** CPU time this process has used, ms (tells CPU-bound work apart in advice). @default process.cpuUsage() */
-  cpuClock?: () => number;
+  /**
+   * Time the event loop has spent busy, ms: advice tells CPU-bound work by its share of
+   * an invocation's duration. @default performance.eventLoopUtilization().active
+   */
+  busyClock?: () => number;
 }
 
 /** What `onTimeout` may answer for an HTTP handler: a Web Response, the Lambda proxy shape, or a body. */

@@ -122,20 +122,22 @@ export interface AdviceSubject {
   onLambda: boolean;
 }
 
-// CPU time over this share of wall time: the work is CPU-bound.
+// The event loop busy for this share of the duration: the work is CPU-bound.
 const CPU_BOUND = 0.6;
 
 /** The advice record: the figures, and the lever that helps in this function's situation. */
 export function buildAdvice(figures: AdviceFigures, subject: AdviceSubject, now: number): Advice {
-  const { p95Ms, budgetMs, cpuShare } = figures;
+  const { p95Ms, budgetMs, busyShare } = figures;
   const memory = subject.memoryLimitMB;
-  const cpuBound = cpuShare !== undefined && cpuShare >= CPU_BOUND;
+  const cpuBound = busyShare !== undefined && busyShare >= CPU_BOUND;
   const atTimeLimit = budgetMs >= LAMBDA_LIMITS.timeoutMs - 1000;
   const atMemoryLimit = memory !== undefined && memory >= LAMBDA_LIMITS.memoryMB;
   const compute = 'a longer-running compute type (a container task such as AWS Fargate or ECS)';
   const head = `${subject.functionName}: p95 duration ${formatDuration(p95Ms)} is ${Math.round(figures.share * 100)}% of its ${formatDuration(budgetMs)} budget.`;
   const cpu =
-    cpuShare === undefined ? '' : ` CPU was busy ${Math.round(cpuShare * 100)}% of the time.`;
+    busyShare === undefined
+      ? ''
+      : ` The event loop was busy ${Math.round(busyShare * 100)}% of the time.`;
   let recommendation: Advice['recommendation'];
   let remedy: string;
   if (subject.onLambda && cpuBound && !atMemoryLimit) {

@@ -28,14 +28,14 @@ export type ReporterOptions = Pick<
 /** What the reporter needs to know about one invocation. */
 export interface InvocationRecord {
   /** The event as the diagnostic records it (read when a diagnostic is written). */
-  event: () => unknown;
-  info: InvocationInfo;
-  start: number;
-  budgetMs: number | undefined;
-  marginMs: number;
-  collector: InvocationCollector;
-  /** CPU time used by the process since the start, ms (undefined when not measured). */
-  cpuMs: () => number | undefined;
+  recordedEvent(): unknown;
+  readonly info: InvocationInfo;
+  readonly start: number;
+  readonly budgetMs: number | undefined;
+  readonly marginMs: number;
+  readonly collector: InvocationCollector;
+  /** Time the event loop was busy since the start, ms (undefined when not measured). */
+  busyMs(): number | undefined;
 }
 
 /** An instrumented handler's figures since it was wrapped (`handler.health()`), as JSON. */
@@ -77,7 +77,7 @@ export class Reporter {
       const now = this.#clock.now();
       let event: unknown;
       try {
-        event = r.event();
+        event = r.recordedEvent();
       } catch {
         event = '[UNAVAILABLE]';
       }
@@ -126,7 +126,7 @@ export class Reporter {
         durationMs,
         budgetMs: r.budgetMs,
         timedOut: outcome === 'timeout',
-        cpuMs: r.cpuMs(),
+        busyMs: r.busyMs(),
       });
       if (!figures) return;
       const subject = {

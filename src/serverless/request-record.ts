@@ -72,13 +72,13 @@ export class WebRequestRecord {
   }
 
   /** Reads a request header. */
-  header = (name: string): string | undefined => {
+  header(name: string): string | undefined {
     try {
       return this.#request.headers.get(name) ?? undefined;
     } catch {
       return undefined;
     }
-  };
+  }
 
   /**
    * Reads the body prefix from a clone; never rejects, and leaves the request's own body
@@ -144,11 +144,11 @@ export class NodeRequestRecord {
   }
 
   /** Reads a request header (the first value of a repeated one). */
-  header = (name: string): string | undefined => {
+  header(name: string): string | undefined {
     const value = field(field(this.#req, 'headers'), name);
     const first = Array.isArray(value) ? value[0] : value;
     return typeof first === 'string' ? first : undefined;
-  };
+  }
 
   /** The request as recorded; the body only when a framework parsed it into `req.body`. */
   value(): RecordedRequest {

@@ -10,6 +10,7 @@
  * - `fetch` — a Web `Request` first (Vercel, Netlify, Cloudflare, Azure Functions v4);
  * - `node` — Node's `(req, res)` (a plain `http.createServer`, Vercel, Express); it never
  *   rejects: a failure answers 500 (or goes to Express's `next`), a timeout 504.
+ * One small object per invocation, no closures: this runs on every call.
  */
 import { finished } from 'node:stream';
 import { field } from './context.js';
@@ -17,6 +18,7 @@ import {
   isNodeRequest,
   isWebRequest,
   NodeRequestRecord,
+  type WebRequestLike,
   WebRequestRecord,
 } from './request-record.js';
 
@@ -40,8 +42,10 @@ export interface Shape {
   readonly context: unknown;
   /** What `onTimeout` receives: the event, the request. */
   readonly event: unknown;
-  /** Reads a request header (HTTP shapes). */
+  /** Reads a request header (HTTP shapes; undefined for the others). */
   header(name: string): string | undefined;
+  /** True when the platform may carry its request id in a header. */
+  readonly http: boolean;
   /** The event as the diagnostic records it. */
   record(): unknown;
   /** Work before the handler runs (a request body's prefix); never rejects. */
@@ -54,29 +58,14 @@ export interface Shape {
   answer(settled: Settled, timedOut: boolean, viaCallback: boolean): Promise<unknown>;
 }
 
-const noHeader = () => undefined;
-
 /** Tells the shape of one call. `streaming`: a Lambda streaming marker is on the handler or the wrapper. */
 export function shapeOf(args: unknown[], streaming: boolean, maxBodyBytes: number): Shape {
   const [first, second, third] = args;
-  if (streaming) return streamShape(first, second, third);
-  if (isWebRequest(first)) {
-    const record = new WebRequestRecord(first, maxBodyBytes);
-    return {
-      ...httpBase('fetch', first, second, record.header),
-      record: () => record.value(),
-      prepare: () => record.prefetch(),
-      args: (h, tools) => (h.length >= 4 ? [first, second, third, tools] : [first, second, tools]),
-      answer: async (s) => unwrap(s),
-    };
-  }
+  if (streaming) return new StreamShape(first, second, third);
+  if (isWebRequest(first)) return new FetchShape(first, second, third, maxBodyBytes);
   if (isNodeRequest(first) && typeof field(second, 'writeHead') === 'function')
-    return nodeShape(first as object, second as NodeResponse, third, maxBodyBytes);
-  return lambdaShape(first, second, third);
-}
-
-function httpBase(kind: ShapeKind, event: unknown, context: unknown, header: Shape['header']) {
-  return { kind, event, context, header, completion: (r: Promise<unknown>) => r };
+    return new NodeShape(first as object, second as NodeResponse, third, maxBodyBytes);
+  return new LambdaShape(first, second, third);
 }
 
 function unwrap(s: Settled): unknown {
@@ -84,23 +73,43 @@ function unwrap(s: Settled): unknown {
   throw s.error;
 }
 
-function lambdaShape(event: unknown, context: unknown, callback: unknown): Shape {
-  const outer =
-    typeof callback === 'function' ? (callback as (e: unknown, v?: unknown) => void) : undefined;
-  return {
-    ...httpBase('lambda', event, context, noHeader),
-    record: () => event,
-    prepare: () => undefined,
-    args: (_h, tools, ctx) => [event, ctx, tools],
-    answer: async (s, _timedOut, viaCallback) => {
-      // Only a callback-style handler answers through the runtime's callback: a promise
-      // resolved through it would make the runtime wait for an empty event loop.
-      if (!outer || !viaCallback) return unwrap(s);
-      if (s.ok) outer(null, s.value);
-      else outer(s.error);
-      return s.ok ? s.value : undefined;
-    },
-  };
+class LambdaShape implements Shape {
+  readonly kind: ShapeKind = 'lambda';
+  readonly http = false;
+  readonly event: unknown;
+  readonly context: unknown;
+  readonly #callback: unknown;
+
+  constructor(event: unknown, context: unknown, callback: unknown) {
+    this.event = event;
+    this.context = context;
+    this.#callback = callback;
+  }
+
+  header(): undefined {
+    return undefined;
+  }
+  record(): unknown {
+    return this.event;
+  }
+  prepare(): undefined {
+    return undefined;
+  }
+  args(_h: AnyHandler, tools: unknown, context: unknown): unknown[] {
+    return [this.event, context, tools];
+  }
+  completion(result: Promise<unknown>): Promise<unknown> {
+    return result;
+  }
+  async answer(s: Settled, _timedOut: boolean, viaCallback: boolean): Promise<unknown> {
+    // Only a callback-style handler answers through the runtime's callback: a promise
+    // resolved through it would make the runtime wait for an empty event loop.
+    const outer = this.#callback;
+    if (typeof outer !== 'function' || !viaCallback) return unwrap(s);
+    if (s.ok) outer(null, s.value);
+    else outer(s.error);
+    return s.ok ? s.value : undefined;
+  }
 }
 
 interface WritableLike {
@@ -109,29 +118,72 @@ interface WritableLike {
   writableEnded?: boolean;
 }
 
-function streamShape(event: unknown, stream: unknown, context: unknown): Shape {
-  return {
-    ...httpBase('stream', event, context, noHeader),
-    record: () => event,
-    prepare: () => undefined,
-    args: (_h, tools) => [event, stream, context, tools],
-    answer: async (s, timedOut) => {
-      if (!s.ok || !timedOut) return unwrap(s);
-      // onTimeout's value closes the stream; without one the rejection reaches the
-      // runtime, which ends the stream with the error in its trailers.
-      const out = stream as WritableLike;
-      if (out && out.writableEnded !== true) {
-        const v = s.value;
-        try {
-          if (v !== undefined)
-            out.write(typeof v === 'string' || v instanceof Uint8Array ? v : JSON.stringify(v));
-        } finally {
-          out.end();
-        }
+class StreamShape extends LambdaShape {
+  override readonly kind = 'stream';
+  readonly #stream: unknown;
+
+  constructor(event: unknown, stream: unknown, context: unknown) {
+    super(event, context, undefined);
+    this.#stream = stream;
+  }
+
+  override args(_h: AnyHandler, tools: unknown): unknown[] {
+    return [this.event, this.#stream, this.context, tools];
+  }
+
+  override async answer(s: Settled, timedOut: boolean): Promise<unknown> {
+    if (!s.ok || !timedOut) return unwrap(s);
+    // onTimeout's value closes the stream; without one the rejection reaches the
+    // runtime, which ends the stream with the error in its trailers.
+    const out = this.#stream as WritableLike;
+    if (out && out.writableEnded !== true) {
+      const v = s.value;
+      try {
+        if (v !== undefined)
+          out.write(typeof v === 'string' || v instanceof Uint8Array ? v : JSON.stringify(v));
+      } finally {
+        out.end();
       }
-      return undefined;
-    },
-  };
+    }
+    return undefined;
+  }
+}
+
+class FetchShape implements Shape {
+  readonly kind = 'fetch';
+  readonly http = true;
+  readonly event: WebRequestLike;
+  readonly context: unknown;
+  readonly #third: unknown;
+  readonly #record: WebRequestRecord;
+
+  constructor(request: WebRequestLike, context: unknown, third: unknown, maxBodyBytes: number) {
+    this.event = request;
+    this.context = context;
+    this.#third = third;
+    this.#record = new WebRequestRecord(request, maxBodyBytes);
+  }
+
+  header(name: string): string | undefined {
+    return this.#record.header(name);
+  }
+  record(): unknown {
+    return this.#record.value();
+  }
+  prepare(): Promise<void> | undefined {
+    return this.#record.prefetch();
+  }
+  args(h: AnyHandler, tools: unknown): unknown[] {
+    return h.length >= 4
+      ? [this.event, this.context, this.#third, tools]
+      : [this.event, this.context, tools];
+  }
+  completion(result: Promise<unknown>): Promise<unknown> {
+    return result;
+  }
+  async answer(s: Settled): Promise<unknown> {
+    return unwrap(s);
+  }
 }
 
 interface NodeResponse {
@@ -142,28 +194,53 @@ interface NodeResponse {
   writableEnded: boolean;
 }
 
-function nodeShape(req: object, res: NodeResponse, next: unknown, maxBodyBytes: number): Shape {
-  const record = new NodeRequestRecord(req, maxBodyBytes);
-  return {
-    ...httpBase('node', req, undefined, record.header),
-    record: () => record.value(),
-    prepare: () => undefined,
-    args: (h, tools) => (h.length >= 4 ? [req, res, next, tools] : [req, res, tools]),
-    completion: (result) => Promise.all([result, ended(res)]).then(([value]) => value),
-    answer: async (s, timedOut) => {
-      try {
-        if (s.ok && !timedOut) return undefined;
-        if (!s.ok && !timedOut && typeof next === 'function') {
-          next(s.error);
-          return undefined;
-        }
-        await respond(res, s.ok ? s.value : undefined, timedOut ? 504 : 500);
-      } catch {
-        await respond(res, undefined, 500).catch(() => {});
+class NodeShape implements Shape {
+  readonly kind = 'node';
+  readonly http = true;
+  readonly context = undefined;
+  readonly event: object;
+  readonly #res: NodeResponse;
+  readonly #next: unknown;
+  readonly #record: NodeRequestRecord;
+
+  constructor(req: object, res: NodeResponse, next: unknown, maxBodyBytes: number) {
+    this.event = req;
+    this.#res = res;
+    this.#next = next;
+    this.#record = new NodeRequestRecord(req, maxBodyBytes);
+  }
+
+  header(name: string): string | undefined {
+    return this.#record.header(name);
+  }
+  record(): unknown {
+    return this.#record.value();
+  }
+  prepare(): undefined {
+    return undefined;
+  }
+  args(h: AnyHandler, tools: unknown): unknown[] {
+    return h.length >= 4
+      ? [this.event, this.#res, this.#next, tools]
+      : [this.event, this.#res, tools];
+  }
+  completion(result: Promise<unknown>): Promise<unknown> {
+    return Promise.all([result, ended(this.#res)]).then(([value]) => value);
+  }
+  async answer(s: Settled, timedOut: boolean): Promise<unknown> {
+    const res = this.#res;
+    try {
+      if (s.ok && !timedOut) return undefined;
+      if (!s.ok && !timedOut && typeof this.#next === 'function') {
+        this.#next(s.error);
+        return undefined;
       }
-      return undefined;
-    },
-  };
+      await respond(res, s.ok ? s.value : undefined, timedOut ? 504 : 500);
+    } catch {
+      await respond(res, undefined, 500).catch(() => {});
+    }
+    return undefined;
+  }
 }
 
 // Resolves when the response has ended or its connection closed, whichever comes first.
@@ -198,9 +275,8 @@ async function respond(res: NodeResponse, value: unknown, status: number): Promi
   if (Number.isInteger(code) && code >= 100 && code <= 599) {
     const body = field(value, 'body');
     const headers = field(value, 'headers') as Record<string, string> | undefined;
-    res
-      .writeHead(code, headers)
-      .end(typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body));
+    const text = typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body);
+    res.writeHead(code, headers).end(text);
     return;
   }
   const text = typeof value === 'string' ? value : STATUS_TEXT[status]!;

@@ -164,8 +164,8 @@ export interface Advice {
   functionName: string;
   p95Ms: number;
   budgetMs: number;
-  /** CPU time as a share of wall time (median of the window), when measured. */
-  cpuShare?: number;
+  /** The share of the duration the event loop was busy (median of the window), when measured. */
+  busyShare?: number;
   memoryLimitMB?: number;
   /** p95 as a share of the budget (0–1). */
   share: number;

@@ -82,7 +82,7 @@ async function run(
       if (context.cpuBound) cpu += ms;
       return new Promise<string>((resolve) => clock.setTimer(() => resolve('ok'), ms));
     },
-    { sink, clock, cpuClock: () => cpu, advice: { minSamples: 20 }, ...options },
+    { sink, clock, busyClock: () => cpu, advice: { minSamples: 20 }, ...options },
   );
   const advice: Advice[] = [];
   handler.events.on('advice', (e) => advice.push(e.advice));
@@ -113,7 +113,7 @@ describe('instrument: advice that fires and names the lever', () => {
       recommendation: 'longer-timeout',
     });
     expect(advice[0]!.msg).toBe(
-      'report: p95 duration 3 s is 100% of its 3 s budget. CPU was busy 0% of the time. Raise the timeout (Lambda allows up to 15 min), or consider a longer-running compute type (a container task such as AWS Fargate or ECS).',
+      'report: p95 duration 3 s is 100% of its 3 s budget. The event loop was busy 0% of the time. Raise the timeout (Lambda allows up to 15 min), or consider a longer-running compute type (a container task such as AWS Fargate or ECS).',
     );
   });
 
@@ -126,7 +126,7 @@ describe('instrument: advice that fires and names the lever', () => {
     expect(advice[0]).toMatchObject({
       recommendation: 'longer-running-compute',
       p95Ms: 810_000,
-      cpuShare: 1,
+      busyShare: 1,
     });
     expect(advice[0]!.msg).toContain('p95 duration 13.5 min is 90% of its 15 min budget');
     expect(advice[0]!.msg).toContain("at Lambda's 15 min limit and its 10,240 MB maximum");
@@ -138,7 +138,7 @@ describe('instrument: advice that fires and names the lever', () => {
     const { advice } = await run(20, 9_000, { budgetMs: 10_000, memoryMB: 512, cpuBound: true });
     expect(advice[0]).toMatchObject({
       recommendation: 'more-memory',
-      cpuShare: 1,
+      busyShare: 1,
       memoryLimitMB: 512,
     });
     expect(advice[0]!.msg).toContain('more memory is the lever');
@@ -147,7 +147,7 @@ describe('instrument: advice that fires and names the lever', () => {
 
   it('at the 15 min limit, I/O-bound work is pointed at a longer-running compute type, not memory', async () => {
     const { advice } = await run(20, 850_000, { budgetMs: 900_000, memoryMB: 1024 });
-    expect(advice[0]).toMatchObject({ recommendation: 'longer-running-compute', cpuShare: 0 });
+    expect(advice[0]).toMatchObject({ recommendation: 'longer-running-compute', busyShare: 0 });
     expect(advice[0]!.msg).toContain('Step Functions');
     expect(advice[0]!.msg).not.toContain('more memory');
   });

@@ -99,11 +99,14 @@ describe('instrument: callback-style handlers under the Lambda runtime', () => {
     await expect(failing({})).rejects.toThrow('nope');
   });
 
-  it('the callback carries the tools too, and only its first call counts', async () => {
+  it('the callback carries the tools too (destructured or not), and only its first call counts', async () => {
     let seen: AbortSignal | undefined;
     const handler = instrument(
       (_e: unknown, _c: unknown, callback) => {
         seen = callback.signal;
+        const { track, log, deadline } = callback;
+        log.info('tracked', { deadline });
+        void track('noop', Promise.resolve(1));
         callback(null, 'first');
         callback(null, 'second');
         callback(new Error('third'));
