@@ -47,11 +47,12 @@ export class InvocationCollector {
   readonly #storage: ContextStore;
   readonly #clock: Clock;
   readonly #max: number;
-  readonly #open = new Set<Open>();
+  // Made on first use: most invocations track nothing and see no attempt.
+  #open: Set<Open> | undefined;
   // Attempts seen through events, per connected source, oldest first: events carry no
   // operation id, so a success/failure closes the oldest open attempt of its source.
-  readonly #attempts = new Map<string, Open[]>();
-  #disposers: Disposer[] = [];
+  #attempts: Map<string, Open[]> | undefined;
+  #disposers: Disposer[] | undefined;
 
   constructor(scope: InvocationScope, storage: ContextStore, clock: Clock, maxEvents: number) {
     this.#scope = scope;
@@ -62,19 +63,24 @@ export class InvocationCollector {
 
   /** Subscribes to the sources. */
   start(sources: readonly Subscribable[]): void {
+    if (sources.length === 0) return;
     this.#disposers = sources.map((source, i) => source.onEvent((event) => this.#record(event, i)));
   }
 
   /** Unsubscribes from every source; safe to call twice. */
   stop(): void {
-    for (const dispose of this.#disposers.splice(0)) dispose();
+    const disposers = this.#disposers;
+    this.#disposers = undefined;
+    if (disposers) for (const dispose of disposers) dispose();
   }
 
   /** Marks `work` in flight until it settles. */
   track<T>(label: string, work: PromiseLike<T>): Promise<T> {
     const open: Open = { label: String(label), via: 'track', since: this.#clock.now() };
-    this.#open.add(open);
-    const done = () => this.#open.delete(open);
+    this.#open ??= new Set();
+    const opened = this.#open;
+    opened.add(open);
+    const done = () => opened.delete(open);
     return Promise.resolve(work).then(
       (value) => {
         done();
@@ -90,7 +96,7 @@ export class InvocationCollector {
   /** The operations not yet settled, longest running first. */
   inFlight(): InFlightOperation[] {
     const now = this.#clock.now();
-    const all = [...this.#open, ...[...this.#attempts.values()].flat()];
+    const all = [...(this.#open ?? []), ...[...(this.#attempts?.values() ?? [])].flat()];
     return all
       .sort((a, b) => a.since - b.since)
       .map(({ label, via, source, attempt, since }) => ({
@@ -115,6 +121,7 @@ export class InvocationCollector {
     else this.dropped++;
     if (event.type === 'attempt') {
       const key = `${from}:${event.source}`;
+      this.#attempts ??= new Map();
       const queue = this.#attempts.get(key) ?? [];
       queue.push({
         label: callOf(event),
@@ -125,7 +132,7 @@ export class InvocationCollector {
       });
       this.#attempts.set(key, queue);
     } else if (event.type === 'success' || event.type === 'failure') {
-      this.#attempts.get(`${from}:${event.source}`)?.shift();
+      this.#attempts?.get(`${from}:${event.source}`)?.shift();
     }
   }
 }
