@@ -13,7 +13,8 @@ import { type Budget, budgetOf, invocationInfo, syntheticContext } from './conte
 import { formatDuration } from './format.js';
 import type { InvocationRecord, Reporter } from './reporter.js';
 import type { Resolved } from './resolve-options.js';
-import type { Settled, Shape } from './shapes.js';
+import type { Settled, Shape } from './shape.js';
+import { makeTools } from './tools.js';
 import type { InvocationInfo, InvocationTools } from './types.js';
 
 type AnyHandler = (...args: unknown[]) => unknown;
@@ -38,38 +39,6 @@ type Outcome =
   | { kind: 'value'; value: unknown }
   | { kind: 'error'; error: unknown }
   | { kind: 'timeout' };
-
-const OWNER = Symbol('invocation');
-
-// The tools are a function (the callback of callback-style handlers) whose properties
-// come from one shared prototype reading the invocation: nothing to build per call.
-const TOOLS_PROTO = Object.create(Function.prototype, {
-  signal: {
-    get(this: unknown) {
-      return owner(this).signal;
-    },
-  },
-  deadline: {
-    get(this: unknown) {
-      return owner(this).deadline;
-    },
-  },
-  log: {
-    get(this: unknown) {
-      return owner(this).log;
-    },
-  },
-  // A getter handing out a bound function: handlers destructure `{ track }`.
-  track: {
-    get(this: unknown) {
-      return owner(this).boundTrack;
-    },
-  },
-});
-
-function owner(tools: unknown): Invocation {
-  return (tools as { [OWNER]: Invocation })[OWNER];
-}
 
 /** Runs one invocation; never leaves a timer, a listener or an unhandled rejection behind. */
 export class Invocation implements InvocationRecord {
@@ -149,7 +118,7 @@ export class Invocation implements InvocationRecord {
     return this.#log;
   }
 
-  /** `track`, bound, made when a handler first asks for it. */
+  /** `track`, bound (handlers destructure `{ track }`), made when first asked for. */
   get boundTrack(): InvocationTools['track'] {
     this.#track ??= (label, work) => this.track(label, work);
     return this.#track;
@@ -270,16 +239,10 @@ export class Invocation implements InvocationRecord {
   }
 
   #tools(): InvocationTools {
-    let called = false;
-    const tools = (error?: unknown, value?: unknown) => {
-      if (called) return;
-      called = true;
+    return makeTools(this, (error, value) => {
       this.#viaCallback = true;
       this.#settle?.(error, value);
-    };
-    Object.setPrototypeOf(tools, TOOLS_PROTO);
-    (tools as unknown as { [OWNER]: Invocation })[OWNER] = this;
-    return Object.freeze(tools) as unknown as InvocationTools;
+    });
   }
 
   #deadlineError(verb: 'stopped' | 'returned'): DeadlineExceededError {
