@@ -5,8 +5,9 @@
  * Events are attributed through AsyncLocalStorage: an event emitted inside another
  * invocation's async context is not this one's; events emitted outside any invocation
  * (a shared client's own timer) are kept, since they may matter here. A component's
- * state change from a timer an earlier, finished invocation started (a breaker turning
- * half-open) carries that invocation's async context: it is kept too. The rest of a
+ * state change from a timer an earlier, finished invocation started (a limiter that
+ * recovers, a store that shares again) carries that invocation's async context: it is
+ * kept too. The rest of a
  * finished invocation's events (work still running after its timeout) belong to no one.
  */
 import type { Clock, Disposer } from '../core/internal.js';

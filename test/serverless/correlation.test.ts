@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { circuitBreaker, EventHub, type SelfhealEvent } from '../../src/core/index.js';
+import { EventHub, type SelfhealEvent } from '../../src/core/index.js';
 import { createClient } from '../../src/http/index.js';
 import { type Diagnostic, instrument } from '../../src/serverless/index.js';
 import { memorySink } from '../../src/telemetry/index.js';
@@ -115,26 +115,40 @@ function ev(fields: Partial<SelfhealEvent> & { type: string }): SelfhealEvent {
 // Real timers: attribution rides on AsyncLocalStorage, which follows Node's own timers
 // (fake timers call back from the test's context and would hide the difference).
 describe('instrument: events from a timer that a finished invocation started', () => {
-  it("a breaker's half-open, due during the next invocation, is listed in that invocation's diagnostic", async () => {
-    const breaker = circuitBreaker({ minimumRequests: 1, resetTimeoutMs: 50 });
-    const halfOpen = new Promise<void>((resolve) =>
-      breaker.onEvent((e) => e.type === 'breaker-half-open' && resolve()),
-    );
+  it("a component's state change from a timer a finished invocation started is listed in the running one", async () => {
+    // A component with a timer of its own (a limiter that recovers, a store that shares
+    // again): the timer starts inside invocation 1 and fires during invocation 2.
+    const component = new EventHub();
+    const recovered = new Promise<void>((resolve) => component.onEvent(() => resolve()));
     const sink = memorySink();
     const handler = instrument(
       async (e: { first: boolean }) => {
-        // Invocation 1 opens the breaker: its reset timer starts in this invocation's context.
-        if (e.first) return breaker.execute(() => Promise.reject(new Error('503')));
-        // Invocation 2 is running when the breaker turns half-open.
-        await halfOpen;
+        if (e.first) {
+          setTimeout(
+            () =>
+              component.emit(
+                ev({
+                  type: 'rate-changed',
+                  source: 'throttle',
+                  from: 5,
+                  to: 10,
+                  reason: 'recovered',
+                } as never),
+              ),
+            50,
+          );
+          throw new Error('throttled');
+        }
+        await recovered;
         throw new Error('still failing');
       },
-      { sink, sources: [breaker], advice: false },
+      { sink, sources: [component], advice: false },
     );
-    await expect(handler({ first: true })).rejects.toThrow('503');
+    await expect(handler({ first: true })).rejects.toThrow('throttled');
     await expect(handler({ first: false })).rejects.toThrow('still failing');
-    const [, second] = sink.records<Diagnostic>();
-    expect(second?.selfheal.counts).toEqual({ 'breaker-half-open': 1 });
+    const [first, second] = sink.records<Diagnostic>();
+    expect(first?.selfheal.counts).toEqual({});
+    expect(second?.selfheal.counts).toEqual({ 'rate-changed': 1 });
   });
 
   it("but the per-call events of a finished invocation's leftover work are nobody's", async () => {
