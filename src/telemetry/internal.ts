@@ -8,4 +8,4 @@ export { emfDimensionsOption, emfNamespaceOption, toDimensionValue } from './emf
 export { eventField } from './event-sink.js';
 export * from './index.js';
 export { toRedactor } from './json-logger.js';
-export { isCardNumber } from './redact-text.js';
+export { isCardNumber } from './redact-patterns.js';
