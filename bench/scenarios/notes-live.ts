@@ -63,7 +63,8 @@ export function outageDefaults(r: BenchResults): string {
     `after the outage ended: so the first call after the outage succeeds ${f.recoveryMs} ms after it (p-retry’s ` +
     `next attempt simply finds the server up); ${f.successes} of ${f.calls} calls succeeded, those of the outage ` +
     `after waiting for the probe (p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms). When the probe succeeds the waiting calls go at once: ` +
-    `${f.recoveryPeakRps} req/s in the first second (${list(f.serverPerSecond.slice(to))} req/s after the outage), ` +
+    `the recovered server’s busiest 250 ms held ${f.herd250ms} × the offered rate, its busiest second ${f.herd1s} × ` +
+    `(${list(f.serverPerSecond.slice(to))} req/s after the outage), ` +
     'a herd a fragile server might not survive; set throttle.rate to pace it'
   );
 }

@@ -28,7 +28,8 @@ const BY_KEY: Record<string, Note> = {
   'selfheal.overload.amplification': overloadDefaults,
   'selfheal.overload.p50Ms': overloadDefaults,
   'selfheal.overload.p99Ms': overloadDefaults,
-  'selfheal.outage.recoveryPeakRps': outageDefaults,
+  'selfheal.outage.herd250ms': outageDefaults,
+  'selfheal.outage.herd1s': outageDefaults,
   'selfheal.overload.throttled429': throttledDefaults,
   'selfheal-tuned.overload.successRate':
     'by design: at 3 × capacity the tuned client sends exactly the capacity and sheds the rest locally after ' +
@@ -49,7 +50,7 @@ const BY_KEY: Record<string, Note> = {
     'call after the outage succeeds only once a probe has closed the breaker, while clients without a breaker ' +
     'succeed on their next request. The waiting calls are then released together (a burst of ~200 req in the ' +
     'first second after the outage, serverPerSecond)',
-  'selfheal-tuned.outage.recoveryPeakRps':
+  'selfheal-tuned.outage.herd1s':
     'the calls that waited through the open breaker are all released when the half-open probe succeeds: the ' +
     'upstream gets the backlog of the whole outage within about a second, a herd a fragile server might not ' +
     'survive. Peers that failed those calls (or spread their retries by backoff) send less at once',
