@@ -111,20 +111,23 @@ async function runScenario(
   }
   if (spec.app) await warmUpApp(spec, params);
   const started = performance.now();
-  const waiting = new Set(clients.map((c) => c.id));
+  const running = new Set<string>();
+  let finished = 0;
   say(`[${spec.id}] ${clients.length} clients ${parallel ? 'side by side' : 'turn by turn'}…`);
   const heartbeat = setInterval(
     () =>
       say(
-        `[${spec.id}] … ${((performance.now() - started) / 1000).toFixed(0)} s, waiting for ${[...waiting].join(', ')}`,
+        `[${spec.id}] … ${((performance.now() - started) / 1000).toFixed(0)} s, ${finished}/${clients.length} clients done, running ${[...running].join(', ')}`,
       ),
     HEARTBEAT_MS,
   );
   const figures: Record<string, ClientFigures> = {};
   const one = async (c: ClientSpec) => {
     const t = performance.now();
+    running.add(c.id);
     figures[c.id] = await runClient(spec, params, c, result);
-    waiting.delete(c.id);
+    running.delete(c.id);
+    finished++;
     say(progressLine(spec.id, figures[c.id]!, performance.now() - t));
   };
   try {

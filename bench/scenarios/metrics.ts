@@ -77,7 +77,7 @@ export function computeFigures(input: FigureInputs): ClientFigures {
     herd1s: recovery?.herd1s ?? null,
     goodputAfter:
       input.trigger && input.offeredRps
-        ? goodputAfter(records, input.trigger.endMs, input.offeredRps, 5)
+        ? goodputAfter(records, input.trigger.endMs, input.offeredRps, secondsAfter(input))
         : null,
     waves: input.waveStarts ? waveFigures(records, input.waveStarts, serverRequests) : null,
     lateCalls: records.filter(
@@ -88,4 +88,10 @@ export function computeFigures(input: FigureInputs): ClientFigures {
     overheadRatio: null,
     serverPerSecond: counts?.perSecond ?? [],
   };
+}
+
+/** Seconds of the load window after the trigger, at most 5 (the look-out). */
+function secondsAfter(input: FigureInputs): number {
+  const left = (input.windowMs ?? 0) - input.trigger!.endMs;
+  return Math.max(0, Math.min(5, Math.floor(left / 1000)));
 }
