@@ -53,9 +53,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       .find((s) => key.startsWith(`${s}-`));
     const param = id ? key.slice(id.length + 1) : undefined;
     if (!id || !param || !(param in scenarioById(id).defaults)) {
-      throw new TypeError(
-        `Unknown flag \`--${key}\`; scenario flags are --<scenario>-<param> (see --help)`,
-      );
+      throw new TypeError(`Unknown flag \`--${key}\`; scenario flags are --<scenario>-<param>`);
     }
     const n = Number(value);
     if (!Number.isFinite(n) || n < 0)

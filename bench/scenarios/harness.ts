@@ -46,6 +46,7 @@ export interface HarnessOptions {
 }
 
 export async function runHarness(options: HarnessOptions): Promise<BenchResults> {
+  const started = performance.now();
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),
     quick: options.quick ?? false,
@@ -68,6 +69,7 @@ export async function runHarness(options: HarnessOptions): Promise<BenchResults>
       selfheal: results.environment.selfheal,
     };
   }
+  results.wallTimeS = Math.round((performance.now() - started) / 1000);
   return results;
 }
 

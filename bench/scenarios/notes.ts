@@ -5,8 +5,20 @@
  */
 import type { Loss } from './goals.js';
 import {
+  epochReset,
+  firstBurstDefaults,
+  firstBurstTuned,
+  haproxy,
+  metastableDefaults,
+  metastableTuned,
+  nginxRate,
+  overloadTuned,
+  recovery,
+  stormDefaults,
+  stormTuned,
+} from './notes-issue10.js';
+import {
   flakyDefaults,
-  outageDefaults,
   outageTuned,
   overhead,
   overloadDefaults,
@@ -17,6 +29,8 @@ import type { BenchResults } from './types.js';
 
 /** A reason, fixed or written from the run's own figures. */
 type Note = string | ((results: BenchResults) => string);
+
+const outageDefaults = recovery('outage', 'selfheal');
 
 const PACER_WAIT =
   'calls wait in the quota pacer (unbounded by default, up to maxWaitMs 500 ms tuned) instead of drawing 429s; ' +
@@ -79,13 +93,31 @@ const BY_FIGURE: Record<string, Note> = {
     'completed count here; a peer that failed them instead has no such tail',
 };
 
+/** Why a selfheal client misses a scenario's goals; also the fallback for its losses there. */
 const GOALS: Record<string, Note> = {
-  'selfheal-tuned.outage': outageTuned,
   'selfheal.overload': overloadDefaults,
+  'selfheal-tuned.overload': overloadTuned,
+  'selfheal.storm': stormDefaults,
+  'selfheal-tuned.storm': stormTuned,
+  'selfheal.first-burst': firstBurstDefaults,
+  'selfheal-tuned.first-burst': firstBurstTuned,
+  'selfheal.limiter-erl-epoch': epochReset,
+  'selfheal-rate.limiter-erl-epoch': epochReset,
+  'selfheal.limiter-nginx': nginxRate,
+  'selfheal-rate.limiter-nginx': nginxRate,
+  'selfheal.limiter-haproxy': haproxy,
+  'selfheal-rate.limiter-haproxy': haproxy,
   'selfheal.outage': outageDefaults,
+  'selfheal-tuned.outage': recovery('outage', 'selfheal-tuned'),
+  'selfheal.outage-5s': recovery('outage-5s', 'selfheal'),
+  'selfheal-tuned.outage-5s': recovery('outage-5s', 'selfheal-tuned'),
+  'selfheal.metastable': metastableDefaults,
+  'selfheal-tuned.metastable': metastableTuned,
   'selfheal.overhead': overhead,
   'selfheal-tuned.overhead': overhead,
 };
+
+const LATENCY_FIGURES = new Set(['p50Ms', 'p99Ms']);
 
 const text = (note: Note | undefined, results: BenchResults) =>
   typeof note === 'function' ? note(results) : note;
@@ -104,6 +136,7 @@ export function reasonFor(loss: Loss, results: BenchResults): string {
   const note =
     BY_KEY[`${loss.client}.${loss.scenario}.${loss.figure}`] ??
     BY_KEY[`${loss.scenario}.${loss.figure}`] ??
+    (LATENCY_FIGURES.has(loss.figure) ? undefined : GOALS[`${loss.client}.${loss.scenario}`]) ??
     BY_FIGURE[loss.figure];
   return text(note, results) ?? 'not explained yet: see docs/benchmarks.md';
 }

@@ -71,9 +71,13 @@ export function renderMarkdown(results: BenchResults): string {
   );
   for (const [k, v] of Object.entries(results.environment)) out.push(`- **${k}**: ${v}`);
   out.push(
-    `- **caller deadline**: ${results.deadlineMs} ms per logical call (retries and waits included)`,
-    '',
+    `- **caller deadline**: ${results.deadlineMs} ms per logical call (retries and waits included), where a scenario sets none`,
   );
+  if (results.wallTimeS !== undefined)
+    out.push(
+      `- **wall time**: ${results.wallTimeS} s (the last run, warm-up included; each section says when it ran)`,
+    );
+  out.push('');
   out.push(
     'One process runs the upstream and the client under test, turn by turn, on a shared machine: absolute ' +
       'latencies are noisy; ratios and counts (amplification, goodput, 429s, outage requests) are the signal.',

@@ -17,7 +17,13 @@ if (argv.includes('--help')) {
   console.log(helpText());
   process.exit(0);
 }
-const args = parseBenchArgs(argv);
+let args: ReturnType<typeof parseBenchArgs>;
+try {
+  args = parseBenchArgs(argv);
+} catch (error) {
+  console.error(`bench: ${(error as Error).message} (see --help)`);
+  process.exit(2);
+}
 if (args.render) {
   console.error(`bench: rendered ${await renderResults(args.outDir)}`);
   process.exit(0);

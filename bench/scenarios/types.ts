@@ -203,6 +203,8 @@ export interface BenchResults {
   quick: boolean;
   /** The caller's deadline for scenarios that set none of their own. */
   deadlineMs: number;
+  /** How long the run took, warm-up included (a subset run: its own). */
+  wallTimeS?: number;
   environment: Record<string, string>;
   clients: Record<string, { label: string; config: string }>;
   scenarios: Partial<Record<ScenarioId, ScenarioResult>>;
