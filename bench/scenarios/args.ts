@@ -85,7 +85,7 @@ export function helpText(): string {
     '  --only a,b     scenarios or groups to run (default: all); --scenarios is the same',
     '  --parallel     run a scenario’s clients side by side (each against its own upstream): ~4 × faster, but',
     '                 they share one event loop — only on a quiet machine; default: turn by turn',
-    '  --quick        short runs: checks the harness, not for conclusions',
+    '  --quick        short runs, clients side by side: checks the harness, not for conclusions',
     '',
     `Groups: ${Object.entries(GROUPS)
       .map(([g, ids]) => `${g} = ${ids.join(',')}`)

@@ -1,11 +1,11 @@
 /**
  * `npm run bench`: the side-by-side scenario benchmark. Runs every scenario of the
  * catalog (or those `--only` names) against its clients, turn by turn (side by side with
- * `--parallel`), prints one line per client × scenario on stderr (and a heartbeat while
- * one runs), and writes bench/results/scenarios.{json,md}; a subset run replaces only its
- * own scenarios there. `--quick` runs each scenario briefly to check the harness;
- * `--render` rewrites scenarios.md from the scenarios.json in `--out` without running;
- * `--help` lists the flags.
+ * `--parallel`, and always with `--quick`), prints one line per client × scenario on
+ * stderr (and a heartbeat while one runs), and writes bench/results/scenarios.{json,md};
+ * a subset run replaces only its own scenarios there. `--quick` runs each scenario
+ * briefly to check the harness; `--render` rewrites scenarios.md from the scenarios.json
+ * in `--out` without running; `--help` lists the flags.
  */
 import { helpText, parseBenchArgs } from './args.js';
 import { CLIENTS } from './clients/index.js';
@@ -37,7 +37,7 @@ if (unknown.length) {
 }
 const clients = args.clients ? CLIENTS.filter((c) => args.clients!.includes(c.id)) : [...CLIENTS];
 console.error(
-  `bench: ${args.scenarios.length} scenario(s) × up to ${clients.length} client(s), ${args.parallel ? 'side by side' : 'turn by turn'}${args.quick ? ' (quick)' : ''}; caller deadline ${args.deadlineMs} ms where a scenario sets none`,
+  `bench: ${args.scenarios.length} scenario(s) × up to ${clients.length} client(s), ${args.parallel || args.quick ? 'side by side' : 'turn by turn'}${args.quick ? ' (quick)' : ''}; caller deadline ${args.deadlineMs} ms where a scenario sets none`,
 );
 const started = performance.now();
 const results = await runHarness({
@@ -46,7 +46,8 @@ const results = await runHarness({
   params: args.params,
   deadlineMs: args.deadlineMs,
   quick: args.quick,
-  parallel: args.parallel,
+  // Quick runs check the harness, not the figures: side by side is fine there.
+  parallel: args.parallel || args.quick,
   onProgress: (line) => console.error(line),
 });
 const written = await writeResults(args.outDir, results, { merge: args.subset });
