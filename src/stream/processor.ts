@@ -1,0 +1,245 @@
+/**
+ * `streamProcessor(options)`: the object that owns a stream's poison state — its attempt
+ * counts, events, health and place in the service map — and runs batches through it.
+ * `processBatch()` is the one-shot form; the Lambda adapters and `consumeStream()` build
+ * one for their source.
+ */
+import { type Disposer, EventHub, type EventSource } from '../core/index.js';
+import { attemptStore } from './attempt-store.js';
+import { type BatchCallOptions, BatchRun } from './batch-run.js';
+import { bisectItems } from './bisect.js';
+import type { StreamEventMap } from './events.js';
+import { type StreamHealth, StreamStats } from './health.js';
+import { type ResolvedOptions, resolveOptions, type StreamProcessorOptions } from './options.js';
+import { type BatchItem, PoisonMachine, unprocessed } from './poison.js';
+import { type RunSettings, runGuarded } from './run-record.js';
+import { schedule } from './schedule.js';
+import { type RecordSource, type RecordsOptions, recordsSource, toItems } from './source.js';
+import type {
+  BatchResult,
+  RecordHandler,
+  RecordOutcome,
+  RecordStatus,
+  WholeBatchHandler,
+} from './types.js';
+
+/** A stream processor: see {@link streamProcessor}. */
+export interface StreamProcessor<R> {
+  readonly name: string;
+  /** Every transition of every record, for telemetry sinks (and `instrument({ sources })`). */
+  readonly events: EventSource<StreamEventMap>;
+  /** Runs `handler` on each record under the poison state machine. */
+  process(
+    records: readonly R[],
+    handler: RecordHandler<R>,
+    options?: BatchCallOptions,
+  ): Promise<BatchResult<R>>;
+  /**
+   * Runs a handler that takes the whole batch; when it fails, splits the batch in halves
+   * until the failing records are isolated (⌈log2 n⌉ + 1 rounds for one poison record).
+   */
+  bisect(
+    records: readonly R[],
+    handler: WholeBatchHandler<R>,
+    options?: BatchCallOptions,
+  ): Promise<BatchResult<R>>;
+  /** Counts since creation, as JSON. */
+  health(): StreamHealth;
+  /** Leaves the service map. */
+  close(): void;
+}
+
+/** Creates a {@link StreamProcessor} for plain records (anything with an `id`, or `idOf`). */
+export function streamProcessor<R>(
+  options: StreamProcessorOptions<R> & RecordsOptions<R> = {},
+): StreamProcessor<R> {
+  return createProcessor(resolveOptions(options), recordsSource(options));
+}
+
+/** Runs one batch with a processor of its own (counts attempts across calls only with a shared `store`). */
+export function processBatch<R>(
+  records: readonly R[],
+  handler: RecordHandler<R>,
+  options: Omit<StreamProcessorOptions<R>, 'registry'> & RecordsOptions<R> & BatchCallOptions = {},
+): Promise<BatchResult<R>> {
+  return streamProcessor(options).process(records, handler, options);
+}
+
+/** Runs a whole-batch handler with bisection, with a processor of its own. */
+export function bisectBatch<R>(
+  records: readonly R[],
+  handler: WholeBatchHandler<R>,
+  options: Omit<StreamProcessorOptions<R>, 'registry'> & RecordsOptions<R> & BatchCallOptions = {},
+): Promise<BatchResult<R>> {
+  return streamProcessor(options).bisect(records, handler, options);
+}
+
+/** Builds a processor for `source` (the adapters' entry). */
+export function createProcessor<R>(
+  o: ResolvedOptions<R>,
+  source: RecordSource<R>,
+): StreamProcessor<R> {
+  const hub = new EventHub<StreamEventMap>();
+  const stats = new StreamStats(o.name);
+  const attempts = attemptStore({
+    store: o.store,
+    prefix: `selfheal:attempts:${o.name}:`,
+    ttlMs: o.attemptTtlMs,
+    clock: o.clock,
+    describe: (error) => o.redactor.redactText(describeError(error)),
+  });
+  const machine = new PoisonMachine(o, attempts, hub, stats, source.name);
+  const { clock } = o;
+  const emit = (payload: Record<string, unknown>) => {
+    if (hub.listening)
+      hub.emit({ source: 'stream', at: clock.now(), processor: o.name, ...payload } as never);
+  };
+
+  const begin = (call: BatchCallOptions | undefined) => {
+    const run = new BatchRun<R>(clock, o.deadlineMarginMs, call);
+    const settings: RunSettings = {
+      clock,
+      timeoutMs: o.recordTimeoutMs,
+      signal: run.signal,
+      track: run.track,
+    };
+    return { run, settings, start: clock.now() };
+  };
+
+  const finish = (
+    items: readonly BatchItem<R>[],
+    outcomes: RecordOutcome<R>[],
+    run: BatchRun<R>,
+    start: number,
+    rounds?: number,
+  ): BatchResult<R> => {
+    const counts: Record<RecordStatus, number> = {
+      processed: 0,
+      failed: 0,
+      'dead-lettered': 0,
+      skipped: 0,
+      unprocessed: 0,
+    };
+    const failures: string[] = [];
+    for (const outcome of outcomes) {
+      counts[outcome.status]++;
+      if (outcome.status === 'failed' || outcome.status === 'unprocessed')
+        failures.push(outcome.id);
+    }
+    stats.batches++;
+    stats.unprocessed += counts.unprocessed;
+    const result: { -readonly [K in keyof BatchResult<R>]: BatchResult<R>[K] } = {
+      failures,
+      outcomes,
+      counts,
+    };
+    if (rounds !== undefined) result.rounds = rounds;
+    if (run.stopped) {
+      result.stopped = { ...run.stopped, untouched: counts.unprocessed };
+      emit({ type: 'batch-stopped', ...result.stopped });
+    }
+    emit({
+      type: 'batch',
+      size: items.length,
+      processed: counts.processed,
+      failed: counts.failed,
+      deadLettered: counts['dead-lettered'],
+      skipped: counts.skipped,
+      unprocessed: counts.unprocessed,
+      durationMs: clock.now() - start,
+    });
+    return result;
+  };
+
+  const checkHandler = (handler: unknown) => {
+    if (typeof handler !== 'function')
+      throw new TypeError(`Expected \`handler\` to be a function, got ${typeof handler}`);
+  };
+
+  const processor: StreamProcessor<R> = {
+    name: o.name,
+    events: hub,
+    async process(records, handler, call) {
+      checkHandler(handler);
+      const items = toItems(records, source);
+      const { run, settings, start } = begin(call);
+      const ordered = isOrdered(items);
+      const step = (item: BatchItem<R>): RecordOutcome<R> | Promise<RecordOutcome<R>> => {
+        if (!run.canTake()) return unprocessed(item);
+        if (machine.overDelivered(item)) return machine.unsettled(item);
+        observeLag(item);
+        const attempt = machine.attemptOf(item);
+        const { id, group, record } = item;
+        stats.inFlight++;
+        run.inHand.add(item);
+        const began = clock.now();
+        const verdict = runGuarded(
+          (signal) => handler(record, { id, attempt, signal, group }),
+          id,
+          `record ${id}`,
+          settings,
+        );
+        const settle = (v: { ok: boolean; error?: unknown }) => {
+          stats.inFlight--;
+          run.inHand.delete(item);
+          return v.ok
+            ? machine.processed(item, clock.now() - began)
+            : machine.failed(item, v.error);
+        };
+        return verdict instanceof Promise ? verdict.then(settle) : settle(verdict);
+      };
+      try {
+        const outcomes = await schedule(items, ordered, o.concurrency, step, (group, at, n) =>
+          emit({ type: 'group-stopped', group, id: at.id, unprocessed: n }),
+        );
+        return finish(items, outcomes, run, start);
+      } finally {
+        run.dispose();
+      }
+    },
+    async bisect(records, handler, call) {
+      checkHandler(handler);
+      const items = toItems(records, source);
+      const { run, settings, start } = begin(call);
+      const ordered = isOrdered(items);
+      try {
+        const { outcomes, rounds } = await bisectItems(items, handler, {
+          run,
+          settings,
+          machine,
+          ordered,
+          concurrency: o.concurrency,
+          stats,
+        });
+        return finish(items, outcomes, run, start, rounds);
+      } finally {
+        run.dispose();
+      }
+    },
+    health: () => stats.snapshot(),
+    close: () => leave?.(),
+  };
+
+  function observeLag(item: BatchItem<R>) {
+    const at = source.timestampOf?.(item.record);
+    if (at !== undefined && Number.isFinite(at)) stats.lagMs = Math.max(0, clock.now() - at);
+  }
+
+  const leave: Disposer | undefined = o.registry?.register({
+    name: o.name,
+    kind: 'stream',
+    health: () => stats.snapshot(),
+    events: hub,
+  });
+  return processor;
+}
+
+/** A batch is ordered when its source puts records in groups (SQS: FIFO queues only). */
+function isOrdered(items: readonly BatchItem<unknown>[]): boolean {
+  return items.some((item) => item.group !== undefined);
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
