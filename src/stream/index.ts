@@ -12,6 +12,12 @@ export {
   attemptStore,
 } from './attempt-store.js';
 export type { BatchCallOptions, InvocationLike } from './batch-run.js';
+export { consumeStream } from './consumer.js';
+export type {
+  ConsumeStreamOptions,
+  StreamEntry,
+} from './consumer-options.js';
+export type { ConsumerHealth, StreamConsumer } from './consumer-state.js';
 export {
   letterFields,
   type RedisStreamSinkOptions,
@@ -40,6 +46,12 @@ export {
   streamProcessor,
 } from './processor.js';
 export type { RedisCommands, RedisConnection } from './redis-client.js';
+export {
+  parseLetter,
+  type RedriveOptions,
+  redriveDeadLetters,
+  type StoredDeadLetter,
+} from './redrive.js';
 export type { RecordsOptions } from './source.js';
 export { type SqsEvent, type SqsRecord, sqsHandler } from './sqs.js';
 export type {

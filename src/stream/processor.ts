@@ -78,8 +78,8 @@ export function bisectBatch<R>(
 export function createProcessor<R>(
   o: ResolvedOptions<R>,
   source: RecordSource<R>,
+  hub = new EventHub<StreamEventMap>(),
 ): StreamProcessor<R> {
-  const hub = new EventHub<StreamEventMap>();
   const stats = new StreamStats(o.name);
   const attempts = attemptStore({
     store: o.store,

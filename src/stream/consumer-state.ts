@@ -1,0 +1,149 @@
+/**
+ * What a running consumer knows about itself: whether it is stopping, whether it sits in
+ * a blocking read (so `stop()` can end it with CLIENT UNBLOCK instead of waiting it out),
+ * its Redis health, and its counts. It also builds the consumer's public face.
+ */
+import { type Disposer, EventHub, type EventSource } from '../core/index.js';
+import type { ResolvedConsumerOptions } from './consumer-options.js';
+import type { StreamEventMap } from './events.js';
+import type { StreamHealth } from './health.js';
+import type { StreamProcessor } from './processor.js';
+import type { RedisConnection } from './redis-client.js';
+
+/** A consumer's health: the processor's counts plus the broker's. */
+export interface ConsumerHealth extends StreamHealth {
+  /** Entries taken over from idle pending lists (retries and crashed consumers' entries). */
+  claimed: number;
+  /** Pending entries found deleted from the stream (dropped from the pending list by Redis). */
+  deleted: number;
+  /** Acknowledgements Redis found already done (another consumer took the entry over and finished it). */
+  alreadyAcked: number;
+  /** Redis calls that failed (each was retried). */
+  redisErrors: number;
+  /** True while the last Redis call succeeded. */
+  connected: boolean;
+}
+
+/** A running {@link consumeStream} loop. */
+export interface StreamConsumer {
+  readonly name: string;
+  /** Every transition of every entry, and the broker's events (`claimed`, `redis-error`, …). */
+  readonly events: EventSource<StreamEventMap>;
+  /** Resolves when the loop has ended and its connection is closed. */
+  readonly done: Promise<void>;
+  /** Stops reading, finishes the batch in hand, acknowledges it, closes the connection. */
+  stop(): Promise<void>;
+  health(): ConsumerHealth;
+}
+
+/** Mutable state of one consumer, written only by it. */
+export class ConsumerState {
+  readonly hub = new EventHub<StreamEventMap>();
+  stopping = false;
+  groupReady = false;
+  readonly #o: ResolvedConsumerOptions;
+  readonly #conn: RedisConnection;
+  readonly #wake = new AbortController();
+  readonly #counts = { claimed: 0, deleted: 0, alreadyAcked: 0, redisErrors: 0 };
+  #downSince: number | undefined;
+  #clientId: unknown;
+  #blocked = false;
+  #leave: Disposer | undefined;
+  readonly #onClose = () => {
+    this.#clientId = undefined;
+  };
+
+  constructor(o: ResolvedConsumerOptions, conn: RedisConnection) {
+    this.#o = o;
+    this.#conn = conn;
+    conn.on('close', this.#onClose);
+  }
+
+  /** Aborts when `stop()` is called: ends a backoff sleep early. */
+  get wake(): AbortSignal {
+    return this.#wake.signal;
+  }
+
+  /** Runs a read; a blocking one is marked so `stop()` can unblock it. */
+  async blocking<T>(isBlocking: boolean, read: () => Promise<T>): Promise<T> {
+    if (!isBlocking) return read();
+    this.#clientId ??= await this.#conn.call('CLIENT', ['ID']);
+    if (this.stopping) return undefined as T;
+    this.#blocked = true;
+    try {
+      return await read();
+    } finally {
+      this.#blocked = false;
+    }
+  }
+
+  claimed(count: number, deleted: number): void {
+    this.#counts.claimed += count;
+    this.#counts.deleted += deleted;
+    if (count + deleted > 0) this.#emit({ type: 'claimed', count, deleted });
+  }
+
+  acked(sent: number, acked: number): void {
+    this.#counts.alreadyAcked += sent - acked;
+  }
+
+  failed(operation: string, error: unknown, retryInMs: number): void {
+    this.#counts.redisErrors++;
+    this.#downSince ??= this.#o.clock.now();
+    this.#emit({ type: 'redis-error', operation, error, retryInMs });
+  }
+
+  recovered(): void {
+    if (this.#downSince === undefined) return;
+    const downMs = this.#o.clock.now() - this.#downSince;
+    this.#downSince = undefined;
+    this.#emit({ type: 'redis-recovered', downMs });
+  }
+
+  /** The public object; `loop` is the running loop. */
+  expose(processor: StreamProcessor<unknown>, loop: Promise<void>): StreamConsumer {
+    const health = (): ConsumerHealth => ({
+      ...processor.health(),
+      ...this.#counts,
+      connected: this.#downSince === undefined,
+    });
+    this.#leave = this.#o.registry?.register({
+      name: this.#o.name,
+      kind: 'stream',
+      health,
+      events: this.hub,
+    });
+    return {
+      name: this.#o.name,
+      events: this.hub,
+      done: loop,
+      health,
+      stop: () => {
+        if (!this.stopping) {
+          this.stopping = true;
+          this.#wake.abort();
+          if (this.#blocked && this.#clientId !== undefined)
+            this.#o.redis.call('CLIENT', ['UNBLOCK', String(this.#clientId)]).catch(() => {});
+        }
+        return loop;
+      },
+    };
+  }
+
+  /** After the loop: closes the connection and leaves the service map. */
+  close(): void {
+    this.#conn.off('close', this.#onClose);
+    this.#conn.disconnect();
+    this.#leave?.();
+  }
+
+  #emit(payload: Record<string, unknown>): void {
+    if (!this.hub.listening) return;
+    this.hub.emit({
+      source: 'stream',
+      at: this.#o.clock.now(),
+      processor: this.#o.name,
+      ...payload,
+    } as never);
+  }
+}
