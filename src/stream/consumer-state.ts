@@ -20,6 +20,8 @@ export interface ConsumerHealth extends StreamHealth {
   alreadyAcked: number;
   /** Redis calls that failed (each was retried). */
   redisErrors: number;
+  /** Times the consumer's connection came back after it was lost. */
+  reconnects: number;
   /** True while the last Redis call succeeded. */
   connected: boolean;
 }
@@ -44,19 +46,34 @@ export class ConsumerState {
   readonly #o: ResolvedConsumerOptions;
   readonly #conn: RedisConnection;
   readonly #wake = new AbortController();
-  readonly #counts = { claimed: 0, deleted: 0, alreadyAcked: 0, redisErrors: 0 };
+  readonly #counts = { claimed: 0, deleted: 0, alreadyAcked: 0, redisErrors: 0, reconnects: 0 };
   #downSince: number | undefined;
   #clientId: unknown;
   #blocked = false;
   #leave: Disposer | undefined;
-  readonly #onClose = () => {
-    this.#clientId = undefined;
+  #wasReady = false;
+  // ioredis reconnects by itself and queues commands meanwhile: its connection events are
+  // how an outage that no command saw fail still shows in health and events.
+  readonly #listeners = {
+    close: () => {
+      this.#clientId = undefined;
+      if (this.#wasReady && !this.#closed) this.#downSince ??= this.#o.clock.now();
+    },
+    ready: () => {
+      if (this.#wasReady) this.#counts.reconnects++;
+      this.#wasReady = true;
+      this.recovered();
+    },
+    // Counted through the failing commands; a listener keeps ioredis from printing them.
+    error: () => {},
   };
+  #closed = false;
 
   constructor(o: ResolvedConsumerOptions, conn: RedisConnection) {
     this.#o = o;
     this.#conn = conn;
-    conn.on('close', this.#onClose);
+    for (const [event, listener] of Object.entries(this.#listeners))
+      conn.on(event as 'close', listener);
   }
 
   /** Aborts when `stop()` is called: ends a backoff sleep early. */
@@ -132,8 +149,10 @@ export class ConsumerState {
 
   /** After the loop: closes the connection and leaves the service map. */
   close(): void {
-    this.#conn.off('close', this.#onClose);
+    this.#closed = true;
     this.#conn.disconnect();
+    for (const [event, listener] of Object.entries(this.#listeners))
+      this.#conn.off(event as 'close', listener);
     this.#leave?.();
   }
 
