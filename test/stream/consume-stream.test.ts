@@ -189,7 +189,11 @@ describe('consumeStream on real Redis', () => {
       if (fields[1] === '30') throw new Error('poison');
     };
     const controller = new AbortController();
+    let naiveProcessed = 0;
     const naive = naiveConsume({
+      onProcessed: (n) => {
+        naiveProcessed = n;
+      },
       redis: t.redis,
       stream: o.stream,
       group: 'naive',
@@ -211,6 +215,9 @@ describe('consumeStream on real Redis', () => {
       'healed',
     );
     await healed.stop();
+    await until(() => naiveProcessed === 30, 10_000, 'the naive consumer to reach the poison');
+    // Given more time, it makes no progress: it keeps re-reading the poison entry.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     controller.abort();
     const stalled = await naive;
     expect(stalled.processed).toBe(30);
