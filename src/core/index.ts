@@ -38,7 +38,6 @@ export {
   isDeadlineExceededError,
   isRetryBudgetExhaustedError,
   isSelfhealError,
-  isSelfhealErrorNamed,
   isThrottledError,
   isTimeoutError,
   RetryBudgetExhaustedError,
@@ -52,7 +51,6 @@ export {
   EventHub,
   type EventOf,
   type EventSource,
-  reportLater,
   type SelfhealEvent,
 } from './events.js';
 export { type FallbackOptions, FallbackPolicy, type FallbackValue, fallback } from './fallback.js';
@@ -62,21 +60,13 @@ export {
   BasePolicy,
   contextOf,
   type ExecuteOptions,
-  invoke,
   type Operation,
   type Policy,
   type PolicyOptions,
   pipeline,
 } from './policy.js';
-export {
-  type RetryDecision,
-  type RetryOptions,
-  RetryPolicy,
-  requestedDelay,
-  retry,
-} from './retry.js';
+export { type RetryDecision, type RetryOptions, RetryPolicy, retry } from './retry.js';
 export { RetryBudget, type RetryBudgetOptions, retryBudget } from './retry-budget.js';
-export { abortReason, type LinkedSignal, linkSignal, NEVER_ABORTED } from './signal.js';
 export type {
   BreakerStore,
   BucketSpec,
@@ -91,10 +81,3 @@ export type {
 } from './store.js';
 export { type ThrottleOptions, ThrottlePolicy, throttle } from './throttle.js';
 export { deadline, TimeoutPolicy, timeout } from './timeout.js';
-export {
-  enumOption,
-  functionOption,
-  numberOption,
-  objectOption,
-  optionalNumber,
-} from './validate.js';
