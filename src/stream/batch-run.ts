@@ -4,7 +4,7 @@
  * then the records in hand are aborted and reported failed at once, without waiting
  * for their handlers, so the batch answers while there is still time.
  */
-import { type CancelTimer, type Clock, DeadlineExceededError } from '../core/index.js';
+import { type CancelTimer, type Clock, DeadlineExceededError } from '../core/internal.js';
 import type { BatchItem } from './poison.js';
 
 /** The third argument `instrument()` (selfheal/serverless) gives a handler: the parts read here. */

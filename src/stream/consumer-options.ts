@@ -8,8 +8,8 @@ import {
   type RandomSource,
   systemClock,
   systemRandom,
-} from '../core/index.js';
-import type { RedactOptions, Redactor, Registry } from '../telemetry/index.js';
+} from '../core/internal.js';
+import type { RedactOptions, Redactor, Registry } from '../telemetry/internal.js';
 import type { OnPoison } from './options.js';
 import type { RedisConnection } from './redis-client.js';
 import type { RecordHandler } from './types.js';

@@ -3,7 +3,7 @@
  * a blocking read (so `stop()` can end it with CLIENT UNBLOCK instead of waiting it out),
  * its Redis health, and its counts. It also builds the consumer's public face.
  */
-import { type Disposer, EventHub, type EventSource } from '../core/index.js';
+import { type Disposer, EventHub, type EventSource } from '../core/internal.js';
 import type { ResolvedConsumerOptions } from './consumer-options.js';
 import type { StreamEventMap } from './events.js';
 import type { StreamHealth } from './health.js';

@@ -8,7 +8,7 @@
  * with backoff; acknowledgements are kept until Redis takes them, so a restart never
  * makes the loop run a batch twice.
  */
-import { exponential, sleep } from '../core/index.js';
+import { exponential, sleep } from '../core/internal.js';
 import {
   type ConsumeStreamOptions,
   type ResolvedConsumerOptions,

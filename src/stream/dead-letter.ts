@@ -2,7 +2,7 @@
  * Dead-letter sinks beside a plain function: a Redis stream and an SQS-shaped sender.
  * Each resolves only once the letter is stored, so a failure keeps the record for retry.
  */
-import { optionalNumber } from '../core/index.js';
+import { optionalNumber } from '../core/internal.js';
 import { isRedisCommands, type RedisCommands } from './redis-client.js';
 import type { DeadLetter, DeadLetterSink } from './types.js';
 

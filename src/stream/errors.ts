@@ -2,7 +2,7 @@
  * The errors selfheal/stream raises itself. The handler's own errors pass through
  * unchanged (they are the `cause` of these, or carried as they are).
  */
-import { SelfhealError } from '../core/index.js';
+import { SelfhealError } from '../core/internal.js';
 
 /**
  * A record came back more often than `maxAttempts` without a verdict: the process that

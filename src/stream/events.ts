@@ -3,7 +3,7 @@
  * batch- and broker-level ones. Every event carries `processor` (its name); `error`
  * fields hold the original error (sinks redact when they write).
  */
-import type { SelfhealEvent } from '../core/index.js';
+import type { SelfhealEvent } from '../core/internal.js';
 
 /** Events of {@link streamProcessor} and {@link consumeStream}, by `type`. */
 export interface StreamEventMap {

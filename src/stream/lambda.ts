@@ -5,7 +5,7 @@
  * succeeded). The deadline comes from `instrument()`'s tools when the adapter runs inside
  * it (the third argument), else from the context's `getRemainingTimeInMillis()`.
  */
-import type { EventSource } from '../core/index.js';
+import type { EventSource } from '../core/internal.js';
 import type { InvocationLike } from './batch-run.js';
 import type { StreamEventMap } from './events.js';
 import type { StreamHealth } from './health.js';

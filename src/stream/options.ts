@@ -10,13 +10,13 @@ import {
   optionalNumber,
   type Store,
   systemClock,
-} from '../core/index.js';
+} from '../core/internal.js';
 import {
   type RedactOptions,
   type Redactor,
   type Registry,
   toRedactor,
-} from '../telemetry/index.js';
+} from '../telemetry/internal.js';
 import type { DeadLetterSink } from './types.js';
 
 /** What to do with a record that failed `maxAttempts` times. */

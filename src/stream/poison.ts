@@ -9,8 +9,8 @@
  * A record whose source says it came back more than `maxAttempts` times is poison before
  * it runs (the consumers before crashed on it).
  */
-import type { EventHub } from '../core/index.js';
-import { serializeError } from '../telemetry/index.js';
+import type { EventHub } from '../core/internal.js';
+import { serializeError } from '../telemetry/internal.js';
 import type { AttemptStore } from './attempt-store.js';
 import { DeadLetterError, DeliveryLimitError } from './errors.js';
 import type { StreamEventMap } from './events.js';

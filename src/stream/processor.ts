@@ -4,7 +4,7 @@
  * `processBatch()` is the one-shot form; the Lambda adapters and `consumeStream()` build
  * one for their source.
  */
-import { type Disposer, EventHub, type EventSource } from '../core/index.js';
+import { type Disposer, EventHub, type EventSource } from '../core/internal.js';
 import { attemptStore } from './attempt-store.js';
 import { type BatchCallOptions, BatchRun } from './batch-run.js';
 import { bisectItems } from './bisect.js';

@@ -4,7 +4,7 @@
  * atomic and happens once (XDEL from the dead-letter stream, then XADD, in one script), so
  * two redrives at the same time never duplicate a letter.
  */
-import { optionalNumber } from '../core/index.js';
+import { optionalNumber } from '../core/internal.js';
 import { fieldPairs, isRedisCommands, type RedisCommands } from './redis-client.js';
 import { REDRIVE } from './redis-script.js';
 

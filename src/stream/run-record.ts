@@ -4,7 +4,7 @@
  * is cut off by the batch's signal or by `recordTimeoutMs` — the verdict comes at once
  * and the late outcome is ignored (caught, so it is never an unhandled rejection).
  */
-import { abortReason, type Clock, NEVER_ABORTED } from '../core/index.js';
+import { abortReason, type Clock, NEVER_ABORTED } from '../core/internal.js';
 import { RecordTimeoutError } from './errors.js';
 
 /** A handler's verdict: `error` is set when it failed. */

@@ -3,7 +3,7 @@
  * decides for each record, and what a batch returns. Source-specific shapes (SQS,
  * Kinesis, DynamoDB Streams, Redis Streams) live with their adapters.
  */
-import type { SerializedError } from '../telemetry/index.js';
+import type { SerializedError } from '../telemetry/internal.js';
 
 /** What a record handler receives besides the record. */
 export interface RecordContext {
