@@ -5,7 +5,13 @@
  * a Redis Stream's delivery count) is trusted instead, and the store is not called at all.
  * The failures this process saw are kept beside the count, bounded, for the dead letter.
  */
-import { type Clock, memoryStore, optionalNumber, type Store, systemClock } from '../core/internal.js';
+import {
+  type Clock,
+  memoryStore,
+  optionalNumber,
+  type Store,
+  systemClock,
+} from '../core/internal.js';
 import type { AttemptHistory, FailedAttempt } from './types.js';
 
 /** Options of {@link attemptStore}. */
