@@ -36,6 +36,8 @@ export class BatchRun<R> {
   readonly inHand = new Set<BatchItem<R>>();
   /** Aborts in-hand records when the batch stops; undefined when nothing can stop it. */
   readonly signal: AbortSignal | undefined;
+  /** Called with the stop's error when the batch stops: each settles one record in hand at once. */
+  readonly stoppers = new Set<(reason: Error) => void>();
   readonly track: InvocationLike['track'];
   stopped: { reason: StopReason; inHand: string[] } | undefined;
   readonly #controller: AbortController | undefined;
@@ -71,7 +73,8 @@ export class BatchRun<R> {
   /** False once the batch must take no more records (checks the deadline). */
   canTake(): boolean {
     if (this.stopped) return false;
-    if (this.#clock.now() >= this.#stopAt) this.stop('deadline');
+    if (this.#stopAt !== Number.POSITIVE_INFINITY && this.#clock.now() >= this.#stopAt)
+      this.stop('deadline');
     return this.stopped === undefined;
   }
 
@@ -90,6 +93,7 @@ export class BatchRun<R> {
           })
         : Object.assign(new Error(message), { name: 'AbortError' });
     this.#controller?.abort(error);
+    for (const settle of [...this.stoppers]) settle(error);
   }
 
   /** Removes the timer and the listeners. */

@@ -54,7 +54,7 @@ export async function bisectItems<R>(
     if (!verdict.ok && slice.length > 1) return skip(slice);
     for (const item of slice)
       outcomes[item.index] = verdict.ok
-        ? await c.machine.processed(item, 0)
+        ? await c.machine.processed(item, c.machine.attemptOf(item), 0)
         : await c.machine.failed(item, verdict.error);
   };
   const skip = (slice: readonly BatchItem<R>[]) => {

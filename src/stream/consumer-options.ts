@@ -54,7 +54,10 @@ export interface ConsumeStreamOptions {
   concurrency?: number;
   /** How long one blocking read waits for new entries. @default 2_000 */
   blockMs?: number;
-  /** A handler running longer is aborted and its entry failed. @default claimIdleMs */
+  /**
+   * A handler running longer is aborted and its entry failed. Every batch also stops at
+   * `claimIdleMs` (past it another consumer may take its entries over). @default Infinity
+   */
   recordTimeoutMs?: number;
   /** Where a group created by the consumer starts: `'0'` (the whole stream) or `'$'` (new entries). @default '0' */
   startId?: string;
@@ -124,11 +127,16 @@ export function resolveConsumerOptions(options: ConsumeStreamOptions): ResolvedC
     batchSize: optionalNumber('batchSize', options.batchSize, 100, { min: 1, integer: true }),
     concurrency: optionalNumber('concurrency', options.concurrency, 10, { min: 1, integer: true }),
     blockMs: optionalNumber('blockMs', options.blockMs, 2_000, { min: 1, integer: true }),
-    recordTimeoutMs: optionalNumber('recordTimeoutMs', options.recordTimeoutMs, claimIdleMs, {
-      min: 0,
-      exclusiveMin: true,
-      allowInfinity: true,
-    }),
+    recordTimeoutMs: optionalNumber(
+      'recordTimeoutMs',
+      options.recordTimeoutMs,
+      Number.POSITIVE_INFINITY,
+      {
+        min: 0,
+        exclusiveMin: true,
+        allowInfinity: true,
+      },
+    ),
     startId,
     name: options.name ?? `${stream}/${group}`,
     redact: options.redact,

@@ -36,6 +36,8 @@ class Consumer {
   readonly #processor: StreamProcessor<StreamEntry>;
   readonly #backoff = exponential({ baseMs: 100, maxMs: 5_000, jitter: 'equal' });
   readonly #acks: string[] = [];
+  /** Dead-letter moves waiting to go out with the next acknowledgements: id, field count, fields. */
+  readonly #letters: (string | number)[][] = [];
   #cursor = '0-0';
   #nextClaimAt = 0;
 
@@ -77,11 +79,18 @@ class Consumer {
     let previousMs = 0;
     while (!s.stopping) {
       try {
-        if (this.#acks.length) await this.#flushAcks();
+        // The last batch's XACK and dead-letter moves go out ahead of this turn's reads on
+        // the same connection: no round trip of their own, and Redis runs them first.
+        let ackError: unknown;
+        const acking = this.#flush().catch((error: unknown) => {
+          ackError = error;
+        });
         if (!s.groupReady) await this.#ensureGroup();
         const claimed = await this.#claimIfDue();
         const fresh = s.stopping ? [] : await this.#read(claimed.length);
-        s.recovered();
+        await acking;
+        if (ackError !== undefined) s.failed('ack', ackError, 0);
+        else s.recovered();
         failures = 0;
         const entries = [...claimed, ...fresh];
         if (entries.length) await this.#handle(entries);
@@ -97,7 +106,7 @@ class Consumer {
         await sleep(this.#o.clock, retryInMs, s.wake).catch(() => {});
       }
     }
-    await this.#flushAcks().catch(() => {});
+    await this.#flush().catch(() => {});
     s.close();
   }
 
@@ -156,47 +165,55 @@ class Consumer {
     for (const outcome of result.outcomes)
       if (outcome.status === 'processed' || outcome.status === 'skipped')
         this.#acks.push(outcome.id);
-    await this.#flushAcks();
   }
 
-  async #flushAcks(): Promise<void> {
-    if (!this.#acks.length) return;
+  /**
+   * Sends the acknowledgements and the dead-letter moves of the last batch together; both
+   * stay queued until Redis has taken them, and both are safe to send twice.
+   */
+  async #flush(): Promise<void> {
+    if (!this.#acks.length && !this.#letters.length) return;
     const ids = this.#acks.slice();
-    const { stream, group } = this.#o;
-    const acked = Number(await this.#conn.call('XACK', [stream, group, ...ids]));
+    const letters = this.#letters.slice();
+    const { stream, group, deadLetterStream } = this.#o;
+    const [acked, moved] = await Promise.all([
+      ids.length ? this.#conn.call('XACK', [stream, group, ...ids]) : 0,
+      letters.length
+        ? DEAD_LETTER.run(this.#conn, [stream, deadLetterStream!], [group, ...letters.flat()])
+        : 0,
+    ]);
     this.#acks.splice(0, ids.length);
-    this.#state.acked(ids.length, acked);
+    this.#letters.splice(0, letters.length);
+    this.#state.acked(ids.length + letters.length, Number(acked) + Number(moved));
   }
 
-  async #deadLetter(letter: DeadLetter<StreamEntry>): Promise<void> {
-    const { stream, group, consumer, deadLetterStream } = this.#o;
+  /**
+   * The sink: queues the atomic move (XACK + XADD) for the next flush. Until it is done
+   * the entry stays pending, so a failed or lost move means a redelivery, never a loss.
+   */
+  #deadLetter(letter: DeadLetter<StreamEntry>): void {
+    const { stream, group, consumer } = this.#o;
     const entry = letter.record;
-    const moved = await DEAD_LETTER.run(
-      this.#conn,
-      [stream, deadLetterStream!],
-      [
-        group,
-        entry.id,
-        'id',
-        entry.id,
-        'stream',
-        stream,
-        'group',
-        group,
-        'consumer',
-        consumer,
-        'deliveries',
-        letter.attempts,
-        'at',
-        letter.at,
-        'error',
-        JSON.stringify(letter.error),
-        'history',
-        JSON.stringify(letter.history),
-        'fields',
-        JSON.stringify(entry.pairs),
-      ],
-    );
-    if (Number(moved) === 0) this.#state.acked(1, 0);
+    const fields = [
+      'id',
+      entry.id,
+      'stream',
+      stream,
+      'group',
+      group,
+      'consumer',
+      consumer,
+      'deliveries',
+      letter.attempts,
+      'at',
+      letter.at,
+      'error',
+      JSON.stringify(letter.error),
+      'history',
+      JSON.stringify(letter.history),
+      'fields',
+      JSON.stringify(entry.pairs),
+    ];
+    this.#letters.push([entry.id, fields.length, ...fields]);
   }
 }

@@ -17,7 +17,7 @@ export interface StreamHealth {
   unprocessed: number;
   /** Records being handled now. */
   inFlight: number;
-  /** Age of the last record taken when it was taken, ms (as Kinesis' IteratorAge); null before any or without timestamps. */
+  /** Age of the last record of the last batch when the batch began, ms (as Kinesis' IteratorAge); null before any or without timestamps. */
   lagMs: number | null;
   batches: number;
 }

@@ -60,13 +60,17 @@ export class PoisonMachine<R> {
     return item.sourceCount !== undefined && item.sourceCount > this.#o.maxAttempts;
   }
 
-  async processed(item: BatchItem<R>, durationMs: number): Promise<RecordOutcome<R>> {
+  /** A success; a value unless a count must be cleared from the store (a retried record). */
+  processed(
+    item: BatchItem<R>,
+    attempt: number,
+    durationMs: number,
+  ): RecordOutcome<R> | Promise<RecordOutcome<R>> {
     this.#stats.processed++;
-    const attempt = this.attemptOf(item);
-    if (attempt > 1) await this.#attempts.clear(item.id);
-    if (this.#hub.listening)
-      this.#emit('record-processed', { id: item.id, attempt, durationMs: durationMs });
-    return outcome(item, 'processed', attempt);
+    if (this.#hub.listening) this.#emit('record-processed', { id: item.id, attempt, durationMs });
+    const done = outcome(item, 'processed', attempt);
+    if (attempt === 1) return done;
+    return this.#attempts.clear(item.id).then(() => done);
   }
 
   async failed(item: BatchItem<R>, error: unknown): Promise<RecordOutcome<R>> {

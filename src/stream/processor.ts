@@ -12,7 +12,7 @@ import type { StreamEventMap } from './events.js';
 import { type StreamHealth, StreamStats } from './health.js';
 import { type ResolvedOptions, resolveOptions, type StreamProcessorOptions } from './options.js';
 import { type BatchItem, PoisonMachine, unprocessed } from './poison.js';
-import { type RunSettings, runGuarded } from './run-record.js';
+import { type RunSettings, runGuarded, type Verdict } from './run-record.js';
 import { schedule } from './schedule.js';
 import { type RecordSource, type RecordsOptions, recordsSource, toItems } from './source.js';
 import type {
@@ -100,7 +100,7 @@ export function createProcessor<R>(
     const settings: RunSettings = {
       clock,
       timeoutMs: o.recordTimeoutMs,
-      signal: run.signal,
+      run: run.signal ? run : undefined,
       track: run.track,
     };
     return { run, settings, start: clock.now() };
@@ -164,26 +164,28 @@ export function createProcessor<R>(
       const items = toItems(records, source);
       const { run, settings, start } = begin(call);
       const ordered = isOrdered(items);
+      if (source.timestampOf && items.length) observeLag(items[items.length - 1]!);
+      // The hot path: no allocation or clock read that the batch does not need.
+      const stoppable = settings.run !== undefined;
       const step = (item: BatchItem<R>): RecordOutcome<R> | Promise<RecordOutcome<R>> => {
         if (!run.canTake()) return unprocessed(item);
         if (machine.overDelivered(item)) return machine.unsettled(item);
-        observeLag(item);
         const attempt = machine.attemptOf(item);
         const { id, group, record } = item;
         stats.inFlight++;
-        run.inHand.add(item);
-        const began = clock.now();
+        if (stoppable) run.inHand.add(item);
+        const began = hub.listening ? clock.now() : -1;
         const verdict = runGuarded(
           (signal) => handler(record, { id, attempt, signal, group }),
           id,
           `record ${id}`,
           settings,
         );
-        const settle = (v: { ok: boolean; error?: unknown }) => {
+        const settle = (v: Verdict) => {
           stats.inFlight--;
-          run.inHand.delete(item);
+          if (stoppable) run.inHand.delete(item);
           return v.ok
-            ? machine.processed(item, clock.now() - began)
+            ? machine.processed(item, attempt, began < 0 ? 0 : clock.now() - began)
             : machine.failed(item, v.error);
         };
         return verdict instanceof Promise ? verdict.then(settle) : settle(verdict);
@@ -221,7 +223,7 @@ export function createProcessor<R>(
   };
 
   function observeLag(item: BatchItem<R>) {
-    const at = source.timestampOf?.(item.record);
+    const at = source.timestampOf!(item.record);
     if (at !== undefined && Number.isFinite(at)) stats.lagMs = Math.max(0, clock.now() - at);
   }
 

@@ -45,19 +45,28 @@ return { r[1], entries, counts, deleted }
 /**
  * A script's writes before an error are not rolled back, so every check comes first.
  *
- * The dead-letter move, atomic: XACK the entry ARGV[2] of group ARGV[1] on KEYS[1]; only
- * if it was still pending, XADD the letter (ARGV[3..]) to KEYS[2]. A replay (a resent
- * command, another consumer that got there first) acknowledges nothing and adds nothing.
- * Returns 1 when it moved the entry, 0 when it was no longer pending.
+ * The dead-letter moves of a batch, each atomic: for every letter (ARGV from 2: the
+ * entry id, the number of fields, the fields), XACK the entry of group ARGV[1] on
+ * KEYS[1] and, only if it was still pending, XADD the letter to KEYS[2]. A replay (a
+ * resent command, another consumer that got there first) acknowledges nothing and adds
+ * nothing. Returns how many entries it moved.
  */
 export const DEAD_LETTER = new RedisScript(`
 local t = redis.call('TYPE', KEYS[2]).ok
 if t ~= 'stream' and t ~= 'none' then
   return redis.error_reply('WRONGTYPE dead-letter key ' .. KEYS[2] .. ' holds a ' .. t .. ', not a stream')
 end
-if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
-redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
-return 1
+local moved = 0
+local i = 2
+while i <= #ARGV do
+  local n = tonumber(ARGV[i + 1])
+  if redis.call('XACK', KEYS[1], ARGV[1], ARGV[i]) == 1 then
+    redis.call('XADD', KEYS[2], '*', unpack(ARGV, i + 2, i + 1 + n))
+    moved = moved + 1
+  end
+  i = i + 2 + n
+end
+return moved
 `);
 
 /**
