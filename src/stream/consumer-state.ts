@@ -5,7 +5,7 @@
  */
 import { type Disposer, EventHub, type EventSource } from '../core/internal.js';
 import type { ResolvedConsumerOptions } from './consumer-options.js';
-import type { StreamEventMap } from './events.js';
+import { type StreamEmit, type StreamEventMap, streamEmitter } from './events.js';
 import type { StreamHealth } from './health.js';
 import type { StreamProcessor } from './processor.js';
 import type { RedisConnection } from './redis-client.js';
@@ -41,6 +41,7 @@ export interface StreamConsumer {
 /** Mutable state of one consumer, written only by it. */
 export class ConsumerState {
   readonly hub = new EventHub<StreamEventMap>();
+  readonly #emit: StreamEmit;
   stopping = false;
   groupReady = false;
   readonly #o: ResolvedConsumerOptions;
@@ -71,6 +72,7 @@ export class ConsumerState {
 
   constructor(o: ResolvedConsumerOptions, conn: RedisConnection) {
     this.#o = o;
+    this.#emit = streamEmitter(this.hub, o.name, o.clock);
     this.#conn = conn;
     for (const [event, listener] of Object.entries(this.#listeners))
       conn.on(event as 'close', listener);
@@ -97,7 +99,7 @@ export class ConsumerState {
   claimed(count: number, deleted: number): void {
     this.#counts.claimed += count;
     this.#counts.deleted += deleted;
-    if (count + deleted > 0) this.#emit({ type: 'claimed', count, deleted });
+    if (count + deleted > 0) this.#emit('claimed', { count, deleted });
   }
 
   acked(sent: number, acked: number): void {
@@ -107,14 +109,14 @@ export class ConsumerState {
   failed(operation: string, error: unknown, retryInMs: number): void {
     this.#counts.redisErrors++;
     this.#downSince ??= this.#o.clock.now();
-    this.#emit({ type: 'redis-error', operation, error, retryInMs });
+    this.#emit('redis-error', { operation, error, retryInMs });
   }
 
   recovered(): void {
     if (this.#downSince === undefined) return;
     const downMs = this.#o.clock.now() - this.#downSince;
     this.#downSince = undefined;
-    this.#emit({ type: 'redis-recovered', downMs });
+    this.#emit('redis-recovered', { downMs });
   }
 
   /** The public object; `loop` is the running loop. */
@@ -154,15 +156,5 @@ export class ConsumerState {
     for (const [event, listener] of Object.entries(this.#listeners))
       this.#conn.off(event as 'close', listener);
     this.#leave?.();
-  }
-
-  #emit(payload: Record<string, unknown>): void {
-    if (!this.hub.listening) return;
-    this.hub.emit({
-      source: 'stream',
-      at: this.#o.clock.now(),
-      processor: this.#o.name,
-      ...payload,
-    } as never);
   }
 }

@@ -3,7 +3,7 @@
  * batch- and broker-level ones. Every event carries `processor` (its name); `error`
  * fields hold the original error (sinks redact when they write).
  */
-import type { SelfhealEvent } from '../core/internal.js';
+import type { Clock, EventHub, SelfhealEvent } from '../core/internal.js';
 
 /** Events of {@link streamProcessor} and {@link consumeStream}, by `type`. */
 export interface StreamEventMap {
@@ -64,3 +64,21 @@ export interface StreamEventMap {
 
 /** Any stream event. */
 export type StreamEvent = SelfhealEvent<StreamEventMap>;
+
+/** Emits a stream event with its common fields; builds nothing when nobody listens. */
+export type StreamEmit = <K extends keyof StreamEventMap & string>(
+  type: K,
+  payload: Omit<StreamEventMap[K], 'processor'>,
+) => void;
+
+/** The one way stream events are made: `{ type, source: 'stream', at, processor, …payload }`. */
+export function streamEmitter(
+  hub: EventHub<StreamEventMap>,
+  name: string,
+  clock: Clock,
+): StreamEmit {
+  return (type, payload) => {
+    if (!hub.listening) return;
+    hub.emit({ type, source: 'stream', at: clock.now(), processor: name, ...payload } as never);
+  };
+}

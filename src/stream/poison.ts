@@ -9,11 +9,10 @@
  * A record whose source says it came back more than `maxAttempts` times is poison before
  * it runs (the consumers before crashed on it).
  */
-import type { EventHub } from '../core/internal.js';
 import { serializeError } from '../telemetry/internal.js';
 import type { AttemptStore } from './attempt-store.js';
 import { DeadLetterError, DeliveryLimitError } from './errors.js';
-import type { StreamEventMap } from './events.js';
+import type { StreamEmit } from './events.js';
 import type { StreamStats } from './health.js';
 import type { ResolvedOptions } from './options.js';
 import type { AttemptHistory, DeadLetter, RecordOutcome } from './types.js';
@@ -32,20 +31,20 @@ export interface BatchItem<R> {
 export class PoisonMachine<R> {
   readonly #o: ResolvedOptions<R>;
   readonly #attempts: AttemptStore;
-  readonly #hub: EventHub<StreamEventMap>;
+  readonly #emit: StreamEmit;
   readonly #stats: StreamStats;
   readonly #source: string;
 
   constructor(
     o: ResolvedOptions<R>,
     attempts: AttemptStore,
-    hub: EventHub<StreamEventMap>,
+    emit: StreamEmit,
     stats: StreamStats,
     source: string,
   ) {
     this.#o = o;
     this.#attempts = attempts;
-    this.#hub = hub;
+    this.#emit = emit;
     this.#stats = stats;
     this.#source = source;
   }
@@ -67,7 +66,7 @@ export class PoisonMachine<R> {
     durationMs: number,
   ): RecordOutcome<R> | Promise<RecordOutcome<R>> {
     this.#stats.processed++;
-    if (this.#hub.listening) this.#emit('record-processed', { id: item.id, attempt, durationMs });
+    this.#emit('record-processed', { id: item.id, attempt, durationMs });
     const done = outcome(item, 'processed', attempt);
     if (attempt === 1) return done;
     return this.#attempts.clear(item.id).then(() => done);
@@ -142,20 +141,6 @@ export class PoisonMachine<R> {
     };
     if (item.group !== undefined) letter.group = item.group;
     return letter;
-  }
-
-  #emit<K extends keyof StreamEventMap & string>(
-    type: K,
-    payload: Omit<StreamEventMap[K], 'processor'>,
-  ): void {
-    if (!this.#hub.listening) return;
-    this.#hub.emit({
-      type,
-      source: 'stream',
-      at: this.#o.clock.now(),
-      processor: this.#o.name,
-      ...payload,
-    } as never);
   }
 }
 

@@ -6,22 +6,17 @@
  */
 import { type Disposer, EventHub, type EventSource } from '../core/internal.js';
 import { attemptStore } from './attempt-store.js';
+import { batchResult } from './batch-result.js';
 import { type BatchCallOptions, BatchRun } from './batch-run.js';
 import { bisectItems } from './bisect.js';
-import type { StreamEventMap } from './events.js';
+import { type StreamEventMap, streamEmitter } from './events.js';
 import { type StreamHealth, StreamStats } from './health.js';
 import { type ResolvedOptions, resolveOptions, type StreamProcessorOptions } from './options.js';
 import { type BatchItem, PoisonMachine, unprocessed } from './poison.js';
 import { type RunSettings, runGuarded, type Verdict } from './run-record.js';
 import { schedule } from './schedule.js';
 import { type RecordSource, type RecordsOptions, recordsSource, toItems } from './source.js';
-import type {
-  BatchResult,
-  RecordHandler,
-  RecordOutcome,
-  RecordStatus,
-  WholeBatchHandler,
-} from './types.js';
+import type { BatchResult, RecordHandler, RecordOutcome, WholeBatchHandler } from './types.js';
 
 /** A stream processor: see {@link streamProcessor}. */
 export interface StreamProcessor<R> {
@@ -88,12 +83,11 @@ export function createProcessor<R>(
     clock: o.clock,
     describe: (error) => o.redactor.redactText(describeError(error)),
   });
-  const machine = new PoisonMachine(o, attempts, hub, stats, source.name);
   const { clock } = o;
-  const emit = (payload: Record<string, unknown>) => {
-    if (hub.listening)
-      hub.emit({ source: 'stream', at: clock.now(), processor: o.name, ...payload } as never);
-  };
+  const emit = streamEmitter(hub, o.name, clock);
+  const machine = new PoisonMachine(o, attempts, emit, stats, source.name);
+  const finish = (outcomes: RecordOutcome<R>[], run: BatchRun<R>, start: number, rounds?: number) =>
+    batchResult({ outcomes, run, stats, emit, durationMs: clock.now() - start, rounds });
 
   const begin = (call: BatchCallOptions | undefined) => {
     const run = new BatchRun<R>(clock, o.deadlineMarginMs, call);
@@ -104,51 +98,6 @@ export function createProcessor<R>(
       track: run.track,
     };
     return { run, settings, start: clock.now() };
-  };
-
-  const finish = (
-    items: readonly BatchItem<R>[],
-    outcomes: RecordOutcome<R>[],
-    run: BatchRun<R>,
-    start: number,
-    rounds?: number,
-  ): BatchResult<R> => {
-    const counts: Record<RecordStatus, number> = {
-      processed: 0,
-      failed: 0,
-      'dead-lettered': 0,
-      skipped: 0,
-      unprocessed: 0,
-    };
-    const failures: string[] = [];
-    for (const outcome of outcomes) {
-      counts[outcome.status]++;
-      if (outcome.status === 'failed' || outcome.status === 'unprocessed')
-        failures.push(outcome.id);
-    }
-    stats.batches++;
-    stats.unprocessed += counts.unprocessed;
-    const result: { -readonly [K in keyof BatchResult<R>]: BatchResult<R>[K] } = {
-      failures,
-      outcomes,
-      counts,
-    };
-    if (rounds !== undefined) result.rounds = rounds;
-    if (run.stopped) {
-      result.stopped = { ...run.stopped, untouched: counts.unprocessed };
-      emit({ type: 'batch-stopped', ...result.stopped });
-    }
-    emit({
-      type: 'batch',
-      size: items.length,
-      processed: counts.processed,
-      failed: counts.failed,
-      deadLettered: counts['dead-lettered'],
-      skipped: counts.skipped,
-      unprocessed: counts.unprocessed,
-      durationMs: clock.now() - start,
-    });
-    return result;
   };
 
   const checkHandler = (handler: unknown) => {
@@ -192,9 +141,9 @@ export function createProcessor<R>(
       };
       try {
         const outcomes = await schedule(items, ordered, o.concurrency, step, (group, at, n) =>
-          emit({ type: 'group-stopped', group, id: at.id, unprocessed: n }),
+          emit('group-stopped', { group, id: at.id, unprocessed: n }),
         );
-        return finish(items, outcomes, run, start);
+        return finish(outcomes, run, start);
       } finally {
         run.dispose();
       }
@@ -213,7 +162,7 @@ export function createProcessor<R>(
           concurrency: o.concurrency,
           stats,
         });
-        return finish(items, outcomes, run, start, rounds);
+        return finish(outcomes, run, start, rounds);
       } finally {
         run.dispose();
       }
