@@ -240,7 +240,7 @@ const median = (runs: RedisRun[]): RedisRun => {
 const runs: Record<string, RedisRun[]> = {};
 const pairRatios: number[] = [];
 const record = (key: string, result: RedisRun) => {
-  (runs[key] ??= []).push(result);
+  runs[key] = [...(runs[key] ?? []), result];
   log(`bench:stream redis: ${key}: ${f0(result.recordsPerSec)} records/s`);
   return result;
 };

@@ -6,8 +6,8 @@
  */
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { consumeStream, type StreamEvent } from '../../src/stream/index.js';
 import { type OwnRedis, startOwnRedis } from '../../bench/stream/own-redis.js';
+import { consumeStream, type StreamEvent } from '../../src/stream/index.js';
 import { fill, pendingCount, until } from './redis-helpers.js';
 
 let own: OwnRedis | undefined;
