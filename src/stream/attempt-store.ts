@@ -5,6 +5,7 @@
  * a Redis Stream's delivery count) is trusted instead, and the store is not called at all.
  * The failures this process saw are kept beside the count, bounded, for the dead letter.
  */
+import { createHash } from 'node:crypto';
 import {
   type Clock,
   memoryStore,
@@ -46,6 +47,13 @@ export interface AttemptStore {
 }
 
 const MAX_FAILURES = 10;
+/** Ids longer than this are counted under their hash: store keys stay short (Redis's are capped). */
+const MAX_ID_IN_KEY = 200;
+
+function keyOf(prefix: string, id: string): string {
+  if (id.length <= MAX_ID_IN_KEY) return prefix + id;
+  return `${prefix}#${createHash('sha256').update(id).digest('base64url')}`;
+}
 const MAX_TEXT = 300;
 
 /** Creates an {@link AttemptStore}. */
@@ -83,7 +91,7 @@ export function attemptStore(options: AttemptStoreOptions = {}): AttemptStore {
       }
       let attempts: number;
       try {
-        attempts = await store.counters.increment(prefix + id, { ttlMs });
+        attempts = await store.counters.increment(keyOf(prefix, id), { ttlMs });
       } catch {
         // A store must not make the caller fail: count on what this process saw.
         attempts = (failures.get(id)?.at(-1)?.attempt ?? 0) + 1;
@@ -100,7 +108,7 @@ export function attemptStore(options: AttemptStoreOptions = {}): AttemptStore {
       const had = failures.delete(id);
       if (!had) return;
       try {
-        await store.counters.delete(prefix + id);
+        await store.counters.delete(keyOf(prefix, id));
       } catch {
         // The counter expires after ttlMs anyway.
       }

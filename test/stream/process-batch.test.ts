@@ -376,3 +376,24 @@ describe('health and the service map', () => {
     expect(registry.size).toBe(0);
   });
 });
+
+describe('attempt counter keys', () => {
+  it('counts a record with a very long id under a short key', async () => {
+    const keys: string[] = [];
+    const store = memoryStore();
+    const increment = store.counters.increment.bind(store.counters);
+    store.counters.increment = (key, options) => {
+      keys.push(key);
+      return increment(key, options);
+    };
+    const id = 'x'.repeat(5_000);
+    const options = { store, maxAttempts: 2, onPoison: 'skip' as const, name: 'long' };
+    await processBatch([{ id, n: 0 }], failOn(0), options);
+    const second = await processBatch([{ id, n: 0 }], failOn(0), options);
+    expect(second.outcomes[0]).toMatchObject({ status: 'skipped', attempts: 2 });
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toBe(keys[1]);
+    expect(keys[0]!.length).toBeLessThan(100);
+    expect(keys[0]!.startsWith('selfheal:attempts:long:#')).toBe(true);
+  });
+});
