@@ -71,6 +71,8 @@ export function attemptStore(options: AttemptStoreOptions = {}): AttemptStore {
   const describe = options.describe ?? defaultDescribe;
   const clock = options.clock ?? store.clock ?? systemClock;
   const failures = new Map<string, FailedAttempt[]>();
+  // Ids whose count this process wrote to the store: only those have a counter to delete.
+  const stored = new Set<string>();
 
   const remember = (id: string, attempt: number, error: unknown) => {
     const list = failures.get(id) ?? [];
@@ -78,7 +80,11 @@ export function attemptStore(options: AttemptStoreOptions = {}): AttemptStore {
     list.push({ attempt, at: clock.now(), error: describe(error).slice(0, MAX_TEXT) });
     if (list.length > MAX_FAILURES) list.shift();
     failures.set(id, list);
-    if (failures.size > maxTracked) failures.delete(failures.keys().next().value!);
+    if (failures.size > maxTracked) {
+      const oldest = failures.keys().next().value!;
+      failures.delete(oldest);
+      stored.delete(oldest);
+    }
     return list;
   };
 
@@ -97,6 +103,7 @@ export function attemptStore(options: AttemptStoreOptions = {}): AttemptStore {
         attempts = (failures.get(id)?.at(-1)?.attempt ?? 0) + 1;
       }
       const list = remember(id, attempts, error);
+      stored.add(id);
       return { attempts, countedBy: 'store', failures: [...list] };
     },
     history: (id, sourceCount) => ({
@@ -105,8 +112,8 @@ export function attemptStore(options: AttemptStoreOptions = {}): AttemptStore {
       failures: [...(failures.get(id) ?? [])],
     }),
     async clear(id) {
-      const had = failures.delete(id);
-      if (!had) return;
+      failures.delete(id);
+      if (!stored.delete(id)) return;
       try {
         await store.counters.delete(keyOf(prefix, id));
       } catch {

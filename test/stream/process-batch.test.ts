@@ -397,3 +397,55 @@ describe('attempt counter keys', () => {
     expect(keys[0]!.startsWith('selfheal:attempts:long:#')).toBe(true);
   });
 });
+
+describe('store calls', () => {
+  const spied = () => {
+    const store = memoryStore();
+    const calls: string[] = [];
+    const { counters } = store;
+    store.counters.increment = ((inc) => (key, o) => {
+      calls.push(`increment ${key}`);
+      return inc(key, o);
+    })(counters.increment.bind(counters));
+    store.counters.delete = ((del) => (key) => {
+      calls.push(`delete ${key}`);
+      return del(key);
+    })(counters.delete.bind(counters));
+    return { store, calls };
+  };
+
+  it('a success costs none; a retried record that succeeds deletes its counter', async () => {
+    const { store, calls } = spied();
+    const p = streamProcessor<Rec>({ store, onPoison: 'skip', name: 'calls' });
+    await p.process(recs(50), () => {});
+    expect(calls).toEqual([]);
+    let fail = true;
+    const flaky = (r: Rec) => {
+      if (r.n === 3 && fail) throw new Error('once');
+    };
+    await p.process(recs(5), flaky);
+    fail = false;
+    await p.process(recs(5), flaky);
+    expect(calls).toEqual([
+      'increment selfheal:attempts:calls:r3',
+      'delete selfheal:attempts:calls:r3',
+    ]);
+  });
+
+  it("with the source's own count the store is never called", async () => {
+    const { store, calls } = spied();
+    const p = streamProcessor<Rec & { count: number }>({
+      store,
+      maxAttempts: 2,
+      onPoison: 'skip',
+      receiveCountOf: (r) => r.count,
+    });
+    const handler = (r: Rec) => {
+      if (r.n === 1) throw new Error('no');
+    };
+    await p.process([{ id: 'a', n: 1, count: 1 }], handler);
+    await p.process([{ id: 'a', n: 1, count: 2 }], handler);
+    await p.process([{ id: 'b', n: 0, count: 2 }], handler);
+    expect(calls).toEqual([]);
+  });
+});
