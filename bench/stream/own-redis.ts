@@ -32,6 +32,8 @@ export interface OwnRedis {
   /** Sum of `calls` over INFO commandstats (the INFO call itself excluded). */
   commands(): Promise<number>;
   resetStats(): Promise<void>;
+  /** CPU seconds the server has used (INFO cpu: user + system). */
+  cpuSeconds(): Promise<number>;
 }
 
 export async function startOwnRedis(options: { persist?: boolean } = {}): Promise<OwnRedis> {
@@ -91,6 +93,13 @@ export async function startOwnRedis(options: { persist?: boolean } = {}): Promis
         return calls;
       }),
     resetStats: () => admin((r) => r.config('RESETSTAT').then(() => undefined)),
+    cpuSeconds: () =>
+      admin(async (r) => {
+        const info = await r.info('cpu');
+        const read = (name: string) =>
+          Number(info.match(new RegExp(`^${name}:([\\d.]+)`, 'm'))?.[1]);
+        return read('used_cpu_user') + read('used_cpu_sys');
+      }),
   };
   await own.start();
   return own;

@@ -38,6 +38,7 @@ class Consumer {
   readonly #acks: string[] = [];
   /** Dead-letter moves waiting to go out with the next acknowledgements: id, field count, fields. */
   readonly #letters: (string | number)[][] = [];
+  #flushing: Promise<void> | undefined;
   #cursor = '0-0';
   #nextClaimAt = 0;
 
@@ -168,23 +169,34 @@ class Consumer {
   }
 
   /**
-   * Sends the acknowledgements and the dead-letter moves of the last batch together; both
-   * stay queued until Redis has taken them, and both are safe to send twice.
+   * Sends the acknowledgements and the dead-letter moves of the last batch together, one
+   * flush at a time. Acknowledgements that fail go back in the queue (XACK is safe to send
+   * twice); moves that fail are dropped: their entries are still pending and come back
+   * after `claimIdleMs`, past their delivery limit, to be moved again.
    */
-  async #flush(): Promise<void> {
+  #flush(): Promise<void> {
+    this.#flushing ??= this.#send().finally(() => {
+      this.#flushing = undefined;
+    });
+    return this.#flushing;
+  }
+
+  async #send(): Promise<void> {
     if (!this.#acks.length && !this.#letters.length) return;
-    const ids = this.#acks.slice();
-    const letters = this.#letters.slice();
+    const ids = this.#acks.splice(0);
+    const letters = this.#letters.splice(0);
     const { stream, group, deadLetterStream } = this.#o;
-    const [acked, moved] = await Promise.all([
+    const [acked, moved] = await Promise.allSettled([
       ids.length ? this.#conn.call('XACK', [stream, group, ...ids]) : 0,
       letters.length
         ? DEAD_LETTER.run(this.#conn, [stream, deadLetterStream!], [group, ...letters.flat()])
         : 0,
     ]);
-    this.#acks.splice(0, ids.length);
-    this.#letters.splice(0, letters.length);
-    this.#state.acked(ids.length + letters.length, Number(acked) + Number(moved));
+    if (acked.status === 'rejected') this.#acks.unshift(...ids);
+    else this.#state.acked(ids.length, Number(acked.value));
+    if (moved.status === 'fulfilled') this.#state.acked(letters.length, Number(moved.value));
+    if (acked.status === 'rejected') throw acked.reason;
+    if (moved.status === 'rejected') throw moved.reason;
   }
 
   /**

@@ -3,7 +3,7 @@
  * fails 10 % of the time at random (transient) and always on entries marked poison, and
  * records every success durably (HINCRBY processed <id>) before it returns. Prints
  * `ready`, and `mid-batch` from inside a handler once it has processed `signalAfter`
- * entries (the parent SIGKILLs it then). SIGTERM stops it cleanly.
+ * entries, and holds that batch open (the parent SIGKILLs it then). SIGTERM stops it cleanly.
  */
 import { Redis } from 'ioredis';
 import { consumeStream } from '../../src/stream/index.js';
@@ -36,7 +36,12 @@ const consumer = consumeStream({
     await new Promise((resolve) => setTimeout(resolve, 1));
     await side.hincrby(config.processed, entry.id, 1);
     processed++;
-    if (processed === config.signalAfter) process.stdout.write('mid-batch\n');
+    if (processed === config.signalAfter) {
+      // Hold this batch open until the parent's SIGKILL lands: the kill is mid-batch for sure,
+      // after this entry (and others of the batch) were handled and before any is acknowledged.
+      process.stdout.write('mid-batch\n');
+      await new Promise((resolve) => setTimeout(resolve, 60_000));
+    }
   },
 });
 

@@ -82,6 +82,31 @@ describe('consumeStream on real Redis', () => {
     expect(consumer.health()).toMatchObject({ processed: 39, deadLettered: 1, retried: 2 });
   });
 
+  it('a dead-letter move that fails keeps the entry pending and does not hold back the acknowledgements', async () => {
+    const o = base('wrongtype');
+    await t.redis.set(o.deadLetterStream, 'not a stream');
+    await fill(t.redis, o.stream, 30);
+    const errors: StreamEvent[] = [];
+    const consumer = consumeStream({
+      ...o,
+      maxDeliveries: 1,
+      claimIdleMs: 100,
+      handler: (e) => {
+        if (e.fields.n === '4') throw new Error('poison');
+      },
+    });
+    consumer.events.on('redis-error', (e) => errors.push(e));
+    await until(() => errors.length > 0, 5_000, 'the failed move');
+    await until(() => consumer.health().processed === 29, 5_000, 'the good entries');
+    // The good entries are acknowledged; the poison one is still pending, not lost.
+    await until(async () => (await pendingCount(t.redis, o.stream, o.group)) === 1, 5_000, 'acks');
+    expect(String((errors[0] as { error: Error }).error.message)).toMatch(/WRONGTYPE/);
+    await t.redis.del(o.deadLetterStream);
+    await until(async () => (await t.redis.xlen(o.deadLetterStream)) === 1, 5_000, 'the move');
+    await until(async () => (await pendingCount(t.redis, o.stream, o.group)) === 0, 5_000, 'none');
+    await consumer.stop();
+  });
+
   it("takes over a crashed consumer's entries after claimIdleMs", async () => {
     const o = base('crash');
     await fill(t.redis, o.stream, 10);
