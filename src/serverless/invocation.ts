@@ -238,7 +238,12 @@ export class Invocation implements InvocationRecord {
     return shape.completion(result);
   }
 
+  // Callable only where a callback-style handler can be: a Lambda handler not declared
+  // `async` (the runtime's own test for a handler that answers through its promise).
   #tools(): InvocationTools {
+    const { handler } = this.#s;
+    if (this.#shape.kind !== 'lambda' || handler.constructor?.name === 'AsyncFunction')
+      return makeTools(this);
     return makeTools(this, (error, value) => {
       this.#viaCallback = true;
       this.#settle?.(error, value);

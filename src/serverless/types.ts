@@ -26,12 +26,12 @@ export type LambdaCallback<R = unknown> = (error?: unknown, result?: R) => void;
 
 /**
  * The tools an instrumented handler receives: the third argument (the fourth for
- * streaming handlers and for handlers that declare four parameters). It is also the
- * callback of a callback-style handler: `tools(error)` / `tools(null, result)` settle
- * the invocation as the runtime's callback would.
+ * streaming handlers and for handlers that declare four parameters). For a Lambda
+ * handler not declared `async` they are also its callback (type the parameter
+ * `LambdaCallback`, or `InvocationTools & LambdaCallback`): `callback(error)` /
+ * `callback(null, result)` settle the invocation as the runtime's callback would.
  */
 export interface InvocationTools {
-  (error?: unknown, result?: unknown): void;
   /** Aborts at the early deadline (remaining time − `timeoutMarginMs`) with DeadlineExceededError. */
   readonly signal: AbortSignal;
   /** The early deadline as clock time (epoch ms with the system clock); Infinity without a budget. */

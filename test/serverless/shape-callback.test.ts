@@ -4,7 +4,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeadlineExceededError } from '../../src/core/index.js';
-import { type Diagnostic, instrument, type LambdaCallback } from '../../src/serverless/index.js';
+import {
+  type Diagnostic,
+  type InvocationTools,
+  instrument,
+  type LambdaCallback,
+} from '../../src/serverless/index.js';
 import { memorySink } from '../../src/telemetry/index.js';
 import { invoke } from './support/fake-runtime.js';
 
@@ -71,13 +76,19 @@ describe('instrument: callback-style handlers under the Lambda runtime', () => {
     expect(sink.records<Diagnostic>()[0]?.reason).toBe('timeout');
   });
 
-  it('an async handler answers through its promise, never through the runtime callback', async () => {
-    const handler = instrument(async (e: { n: number }) => e.n * 2, {
-      sink: memorySink(),
-      advice: false,
-    });
+  it('an async handler answers through its promise, never through the runtime callback; its tools are a plain object', async () => {
+    let kind = '';
+    const handler = instrument(
+      async (e: { n: number }, _c: unknown, tools: InvocationTools) => {
+        kind = typeof tools;
+        return e.n * 2;
+      },
+      { sink: memorySink(), advice: false },
+    );
     const run = invoke(handler, { n: 21 }, { budgetMs: 3000 });
     expect(await run).toMatchObject({ channel: 'promise', result: 42 });
+    // Code that takes an options-like object (`typeof tools === 'object'`) accepts them.
+    expect(kind).toBe('object');
   });
 
   it('called without a runtime callback, a callback-style handler settles the returned promise', async () => {
@@ -102,7 +113,7 @@ describe('instrument: callback-style handlers under the Lambda runtime', () => {
   it('the callback carries the tools too (destructured or not), and only its first call counts', async () => {
     let seen: AbortSignal | undefined;
     const handler = instrument(
-      (_e: unknown, _c: unknown, callback) => {
+      (_e: unknown, _c: unknown, callback: InvocationTools & LambdaCallback) => {
         seen = callback.signal;
         const { track, log, deadline } = callback;
         log.info('tracked', { deadline });
