@@ -13,6 +13,7 @@ const entries: Record<string, string> = {
   'selfheal/http': `${root}/src/http/index.ts`,
   'selfheal/serverless': `${root}/src/serverless/index.ts`,
   'selfheal/telemetry': `${root}/src/telemetry/index.ts`,
+  'selfheal/stream': `${root}/src/stream/index.ts`,
 };
 const NEVER_PRINTED = [
   'hunter2',
@@ -27,7 +28,12 @@ function examples(doc: string): Array<[string, string]> {
   return [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m, i) => [`${doc} #${i + 1}`, m[1]!]);
 }
 
-const all = [...examples('serverless.md'), ...examples('telemetry.md'), ...examples('security.md')];
+const all = [
+  ...examples('serverless.md'),
+  ...examples('telemetry.md'),
+  ...examples('security.md'),
+  ...examples('stream.md'),
+];
 
 describe('docs examples', () => {
   mkdirSync(work, { recursive: true });
@@ -39,22 +45,27 @@ describe('docs examples', () => {
     expect(all.filter(([name]) => name.startsWith('security')).length).toBeGreaterThanOrEqual(1);
   });
 
-  it.concurrent.each(all)('%s runs', async (name, code) => {
-    const source = code.replace(/from '(selfheal(?:\/\w+)?)'/g, (whole, spec: string) =>
-      entries[spec] ? `from '${entries[spec]}'` : whole,
-    );
-    const file = `${work}/${name.replace(/\W+/g, '-')}.mts`;
-    writeFileSync(file, source);
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', file],
-      {
-        cwd: root,
-        timeout: 15_000,
-      },
-    );
-    expect(stderr).toBe('');
-    expect(stdout.length).toBeGreaterThan(0);
-    for (const secret of NEVER_PRINTED) expect(stdout).not.toContain(secret);
-  });
+  it.concurrent.each(all)(
+    '%s runs',
+    async (name, code) => {
+      const source = code.replace(/from '(selfheal(?:\/\w+)?)'/g, (whole, spec: string) =>
+        entries[spec] ? `from '${entries[spec]}'` : whole,
+      );
+      const file = `${work}/${name.replace(/\W+/g, '-')}.mts`;
+      writeFileSync(file, source);
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', file],
+        {
+          cwd: root,
+          // Generous: up to 5 examples start tsx at once, on a machine other suites share.
+          timeout: 30_000,
+        },
+      );
+      expect(stderr).toBe('');
+      expect(stdout.length).toBeGreaterThan(0);
+      for (const secret of NEVER_PRINTED) expect(stdout).not.toContain(secret);
+    },
+    40_000,
+  );
 });
