@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BodyTooLargeError,
   BrokenCircuitError,
   BulkheadRejectedError,
   DeadlineExceededError,
+  isBodyTooLargeError,
   isBrokenCircuitError,
   isBulkheadRejectedError,
   isDeadlineExceededError,
+  isQuotaExhaustedError,
   isRetryBudgetExhaustedError,
   isSelfhealError,
   isThrottledError,
   isTimeoutError,
+  QuotaExhaustedError,
   RetryBudgetExhaustedError,
   SelfhealError,
   ThrottledError,
@@ -50,6 +54,18 @@ describe('errors', () => {
       isBulkheadRejectedError,
       { maxConcurrent: 4, queueLimit: 8 },
     ],
+    [
+      new BodyTooLargeError(1000, 'https://a.test', 5000, true),
+      'BodyTooLargeError',
+      isBodyTooLargeError,
+      { limit: 1000, origin: 'https://a.test', bytes: 5000 },
+    ],
+    [
+      new QuotaExhaustedError('https://a.test', 60_010, 1999.6),
+      'QuotaExhaustedError',
+      isQuotaExhaustedError,
+      { origin: 'https://a.test', retryAfterMs: 60_010, remainingMs: 1999.6 },
+    ],
   ] as const;
 
   it.each(cases)('%s has a stable name, its figures, and a guard', (error, name, guard, fields) => {
@@ -84,5 +100,14 @@ describe('errors', () => {
     expect(new ThrottledError(249.2, 5, 100).message).toMatch(/250 ms.*rate 5\/s.*maxWaitMs 100/);
     expect(new BrokenCircuitError('open', 1500).message).toContain('1500 ms');
     expect(new BulkheadRejectedError(4, 8).message).toContain('4 running and 8 queued');
+    expect(new QuotaExhaustedError('https://a.test', 60_010, 1999.6).message).toBe(
+      'Quota of https://a.test is spent until it resets in 60 s, after the deadline (2000 ms left): not sent',
+    );
+    expect(new QuotaExhaustedError('https://a.test', 450.2, 100).message).toContain(
+      'resets in 451 ms',
+    );
+    expect(new BodyTooLargeError(10, 'https://a.test', 11, false).message).toBe(
+      'Response body from https://a.test passed maxBodyBytes (10): cancelled after 11 bytes',
+    );
   });
 });
