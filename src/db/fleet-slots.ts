@@ -1,0 +1,164 @@
+/**
+ * The fleet-wide cap: every connection this process holds — checked out or idle in the
+ * pool — is backed by one slot of the store's lease semaphore, so the fleet's connections
+ * never exceed `max`. A checkout reuses a spare slot (its connection waits idle in the
+ * pool: no store call at all) or takes a new one. Slots are refreshed on a timer while
+ * held; a holder that dies loses them after `leaseMs`.
+ *
+ * Fairness: a process under load would keep its slots forever, so while other processes
+ * wait (they leave a `wanted` mark in the store's counters), a slot held for about
+ * `turnMs` is handed back at its next release, its connection closed, and taken in turn
+ * by whoever waits — each process's share converges on max / processes.
+ */
+import type { CancelTimer, Clock, Lease, RandomSource } from '../core/index.js';
+import type { GlobalLimitOptions } from './options.js';
+
+/** One held slot. */
+export interface Slot {
+  readonly lease: Lease;
+  /** Clock time after which the slot is handed back while others wait. */
+  readonly turnEndsAt: number;
+  lost: boolean;
+}
+
+export class FleetSlots {
+  readonly #spare: Slot[] = [];
+  readonly #held = new Set<Slot>();
+  readonly #wantedKey: string;
+  readonly #tickMs: number;
+  #contended = false;
+  #cancelTick: CancelTimer | undefined;
+  #closed = false;
+
+  constructor(
+    readonly o: Required<GlobalLimitOptions>,
+    readonly clock: Clock,
+    readonly random: RandomSource,
+    /** A spare slot was lost or handed back: close one idle connection. */
+    readonly onSpareGone: (slot: Slot) => void,
+  ) {
+    this.#wantedKey = `${o.key}:wanted`;
+    this.#tickMs = Math.max(1, Math.min(o.turnMs, o.leaseMs / 3));
+  }
+
+  /** Slots this process holds (in use and spare). */
+  get held(): number {
+    return this.#held.size;
+  }
+
+  /** Held slots whose connection is idle in the pool. */
+  get spare(): number {
+    return this.#spare.length;
+  }
+
+  /** True while other processes have been waiting for a slot lately. */
+  get contended(): boolean {
+    return this.#contended;
+  }
+
+  /** A slot for one checkout, waiting until `deadline`; undefined when none freed up. */
+  async take(deadline: number, signal: AbortSignal | undefined): Promise<Slot | undefined> {
+    const spare = this.#spare.pop();
+    if (spare) return spare;
+    const { store, key, max, leaseMs } = this.o;
+    let lease = await store.leases.acquire(key, { max, leaseMs, signal });
+    if (!lease) {
+      // Tell the holders someone waits, so they hand slots over in turn.
+      await store.counters.increment(this.#wantedKey, { ttlMs: this.o.turnMs * 2 });
+      const waitMs = Math.max(0, deadline - this.clock.now());
+      lease = await store.leases.acquire(key, { max, leaseMs, waitMs, signal });
+    }
+    if (!lease) return undefined;
+    if (this.#closed) {
+      await lease.release();
+      return undefined;
+    }
+    const slot: Slot = {
+      lease,
+      turnEndsAt: this.clock.now() + this.o.turnMs * (0.5 + this.random()),
+      lost: false,
+    };
+    this.#held.add(slot);
+    this.#scheduleTick();
+    return slot;
+  }
+
+  /**
+   * A checkout ends. `keep`: its connection stays idle in the pool. Returns true when the
+   * connection must close because its slot goes back to the store (lost, or its turn ended).
+   */
+  give(slot: Slot, keep: boolean, waitingHere: boolean): boolean {
+    const turnOver = this.#contended && this.clock.now() >= slot.turnEndsAt;
+    if (slot.lost || turnOver || (!keep && !waitingHere)) {
+      this.#drop(slot);
+      return true;
+    }
+    // A slot whose connection was closed still backs the next checkout here (it opens one).
+    this.#spare.push(slot);
+    return false;
+  }
+
+  /** The pool closed connections by itself (idle timeout, errors): hand back slots that back none. */
+  trim(idleConnections: number): void {
+    while (this.#spare.length > Math.max(0, idleConnections)) this.#drop(this.#spare.shift()!);
+  }
+
+  /** Hands every spare slot back (their connections are being closed). */
+  releaseSpare(): void {
+    this.trim(0);
+  }
+
+  /** Hands back every slot and stops the timer. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#cancelTick?.();
+    this.#cancelTick = undefined;
+    const all = [...this.#held];
+    this.#held.clear();
+    this.#spare.length = 0;
+    await Promise.all(all.map((slot) => slot.lease.release()));
+  }
+
+  #drop(slot: Slot): void {
+    const i = this.#spare.indexOf(slot);
+    if (i >= 0) this.#spare.splice(i, 1);
+    if (!this.#held.delete(slot)) return;
+    void slot.lease.release().catch(() => undefined);
+  }
+
+  #scheduleTick(): void {
+    if (this.#cancelTick || this.#closed) return;
+    this.#cancelTick = this.clock.setTimer(() => {
+      this.#cancelTick = undefined;
+      void this.#tick().finally(() => {
+        if (this.#held.size > 0) this.#scheduleTick();
+      });
+    }, this.#tickMs);
+  }
+
+  /** Refreshes every held slot and reads whether others wait. */
+  async #tick(): Promise<void> {
+    const store = this.o.store;
+    const now = this.clock.now();
+    const [wanted] = await Promise.all([
+      store.counters.get(this.#wantedKey).catch(() => 0),
+      ...[...this.#held].map(async (slot) => {
+        const alive = await slot.lease.refresh().catch(() => true);
+        if (alive) return;
+        slot.lost = true;
+        if (this.#spare.includes(slot)) {
+          this.#drop(slot);
+          this.onSpareGone(slot);
+        }
+      }),
+    ]);
+    this.#contended = wanted > 0;
+    if (!this.#contended) return;
+    // Idle slots whose turn is over go back too, their connections closed.
+    for (const slot of [...this.#spare]) {
+      if (now < slot.turnEndsAt) continue;
+      this.#drop(slot);
+      this.onSpareGone(slot);
+    }
+  }
+}
