@@ -2,8 +2,15 @@
  * `guard.health()`: the guard's state as JSON — for the service map, a health endpoint,
  * or a person reading a log. Cheap and synchronous: no query, only what the guard knows.
  */
+import type { CircuitBreakerPolicy } from '../core/index.js';
+import type { DriverAdapter } from './adapters/types.js';
+import type { Admission } from './admission.js';
+import type { Backpressure } from './backpressure.js';
+import type { Connections } from './connections.js';
 import type { LearnedLimits } from './events.js';
-import type { PoolGuard } from './pool-guard.js';
+import type { FleetSlots } from './fleet-slots.js';
+import type { ResolvedOptions } from './options.js';
+import type { ServerLimits } from './server-limits.js';
 
 /** The guard's health. */
 export interface GuardHealth {
@@ -35,11 +42,22 @@ export interface GuardHealth {
   totals: { acquired: number; shed: number; refused: number; connectionFailures: number };
 }
 
+/** The parts of a guard its health is read from. */
+export interface HealthSource {
+  readonly name: string;
+  readonly adapter: Pick<DriverAdapter, 'driver' | 'poolMax'>;
+  readonly admission: Admission;
+  readonly connections: Connections;
+  readonly backpressure: Backpressure;
+  readonly limits: ServerLimits;
+  readonly breaker: CircuitBreakerPolicy | undefined;
+  readonly fleet: FleetSlots | undefined;
+  readonly o: ResolvedOptions;
+  readonly totals: GuardHealth['totals'];
+}
+
 /** Builds the health of `guard`; `own` are the figures only the guard itself can read. */
-export function healthOf(
-  guard: PoolGuard<unknown>,
-  own: { busy: number; idle: number; closed: boolean },
-): GuardHealth {
+export function healthOf(guard: HealthSource, own: { idle: number; closed: boolean }): GuardHealth {
   const { admission, connections, backpressure, limits, breaker, fleet, o } = guard;
   const limit = admission.limit;
   const learned = limits.limits();

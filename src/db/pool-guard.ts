@@ -437,7 +437,7 @@ export class PoolGuard<C> {
   }
 
   health(): GuardHealth {
-    return healthOf(this, { busy: this.#busy, idle: this.#idle(), closed: this.#closed });
+    return healthOf(this, { idle: this.#idle(), closed: this.#closed });
   }
 
   #figures() {
