@@ -114,8 +114,6 @@ export class PoolGuard<C> {
       deadline: now + call.acquireTimeoutMs,
       signal: call.signal,
     };
-    this.#cancelIdle?.();
-    this.#cancelIdle = undefined;
     for (let attempt = 1; ; attempt++) {
       if (this.breaker?.state === 'open') throw this.#failFast();
       if (!this.admission.tryEnter()) {
@@ -149,6 +147,8 @@ export class PoolGuard<C> {
   ): Promise<T> {
     this.#busy++;
     this.totals.acquired++;
+    this.#cancelIdle?.();
+    this.#cancelIdle = undefined;
     if (this.events.listening)
       this.#emit('acquired', {
         ...this.#figures(),
