@@ -243,6 +243,8 @@ export class PoolGuard<C> {
       const inForce = this.admission.limit;
       if (this.backpressure.refused(round, inForce, this.connections.usable))
         this.#applyLimit('backpressure');
+      // Someone else took connections since the last read: count them again now.
+      if (this.limits.known) this.limits.stale();
     }
     const delayMs = this.o.backoff.delay({ retry: attempt, previousMs: 0, random: this.o.random });
     if (this.o.clock.now() + delayMs >= ticket.deadline) return undefined;

@@ -33,6 +33,11 @@ export class ServerLimits {
     return this.#learnedAt;
   }
 
+  /** The figures are out of date (the server just refused a connection): read them at the next checkout. */
+  stale(): void {
+    this.#learnedAt = Number.NEGATIVE_INFINITY;
+  }
+
   /** A read failed at `now`: the next one is due a refresh period later. */
   tried(now: number): void {
     this.#learnedAt = now;
