@@ -1,20 +1,22 @@
 /**
  * Browser tests (`npm run test:browser`): `test/**\/*.browser.test.ts` in real headless
- * Chromium (Debian's /usr/bin/chromium, never a downloaded one), against a node:http
- * server started in globalSetup whose URL reaches the page through provide/inject.
+ * Chromium — found by test/support/browser.ts (CHROMIUM_PATH, a system Chrome/Chromium, or
+ * the one bundled in @sparticuz/chromium; never a download) — against a node:http server
+ * started in globalSetup whose URL reaches the page through provide/inject.
  */
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+import { BrowserNotFoundError, findBrowser } from './test/support/browser.js';
 
-const args = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const browser = await findBrowser().catch((error: unknown) => {
+  if (!(error instanceof BrowserNotFoundError)) throw error;
+  // One line, no stack: the message says what to install.
+  process.stderr.write(`browser tests: ${error.message}\n`);
+  process.exit(1);
+});
+process.stderr.write(
+  `browser tests: Chromium from ${browser.source} (${browser.executablePath})\n`,
+);
 
 export default defineConfig({
   test: {
@@ -27,7 +29,9 @@ export default defineConfig({
     browser: {
       enabled: true,
       headless: true,
-      provider: playwright({ launchOptions: { executablePath: '/usr/bin/chromium', args } }),
+      provider: playwright({
+        launchOptions: { executablePath: browser.executablePath, args: browser.args },
+      }),
       instances: [{ browser: 'chromium' }],
     },
   },

@@ -4,32 +4,34 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 /**
- * Every ```ts block of the README runs as written (against the built package, through
- * its own `selfheal` import) and exits 0. A block may end with `// prints: text`
- * lines, which must appear in its output.
+ * Every ```ts block of the README (and of the docs listed here that have no runner of their
+ * own) runs as written, the way the README tells users to run one: saved as `.mts` and run
+ * by plain Node (≥ 22.18 strips the types), against the built package through its own
+ * `selfheal` import, exiting 0. A block may end with `// prints: text` lines, which must
+ * appear in its output.
  */
 const root = new URL('../', import.meta.url);
-const readme = readFileSync(new URL('README.md', root), 'utf8');
-const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+const sources = ['README.md', 'docs/custom-policies.md'];
+const blocks = sources.flatMap((source) =>
+  [...readFileSync(new URL(source, root), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map(
+    (m, i) => [`${source} #${i + 1}`, m[1]!] as const,
+  ),
+);
 const dir = new URL('.readme-examples/', root);
 
-describe('README examples', () => {
+describe('README and docs examples', () => {
   it('has examples', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(2);
   });
 
-  it.each(blocks.map((code, i) => [i + 1, code] as const))('example %i runs', async (i, code) => {
+  it.each(blocks)('%s runs with plain node', async (label, code) => {
     mkdirSync(dir, { recursive: true });
-    const file = new URL(`example-${i}.mts`, dir);
+    const file = new URL(`${label.replace(/\W+/g, '-')}.mts`, dir);
     writeFileSync(file, code);
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', file.pathname],
-      {
-        cwd: root.pathname,
-        timeout: 30_000,
-      },
-    );
+    const { stdout } = await promisify(execFile)(process.execPath, [file.pathname], {
+      cwd: root.pathname,
+      timeout: 30_000,
+    });
     for (const [, expected] of code.matchAll(/\/\/ prints: (.+)$/gm))
       expect(stdout).toContain(expected!.trim());
   });

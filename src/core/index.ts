@@ -39,7 +39,6 @@ export {
   isPoolSaturatedError,
   isRetryBudgetExhaustedError,
   isSelfhealError,
-  isSelfhealErrorNamed,
   isThrottledError,
   isTimeoutError,
   PoolSaturatedError,
@@ -55,7 +54,6 @@ export {
   EventHub,
   type EventOf,
   type EventSource,
-  reportLater,
   type SelfhealEvent,
 } from './events.js';
 export { type FallbackOptions, FallbackPolicy, type FallbackValue, fallback } from './fallback.js';
@@ -65,21 +63,13 @@ export {
   BasePolicy,
   contextOf,
   type ExecuteOptions,
-  invoke,
   type Operation,
   type Policy,
   type PolicyOptions,
   pipeline,
 } from './policy.js';
-export {
-  type RetryDecision,
-  type RetryOptions,
-  RetryPolicy,
-  requestedDelay,
-  retry,
-} from './retry.js';
+export { type RetryDecision, type RetryOptions, RetryPolicy, retry } from './retry.js';
 export { RetryBudget, type RetryBudgetOptions, retryBudget } from './retry-budget.js';
-export { abortReason, type LinkedSignal, linkSignal, NEVER_ABORTED } from './signal.js';
 export type {
   BreakerStore,
   BucketSpec,
@@ -94,10 +84,3 @@ export type {
 } from './store.js';
 export { type ThrottleOptions, ThrottlePolicy, throttle } from './throttle.js';
 export { deadline, TimeoutPolicy, timeout } from './timeout.js';
-export {
-  enumOption,
-  functionOption,
-  numberOption,
-  objectOption,
-  optionalNumber,
-} from './validate.js';

@@ -9,7 +9,7 @@
  * retry from the budget; `exempt()` is called from `shouldRetry` with the error it is
  * deciding on, so the next `tryAcquire()` knows whether it pays.
  */
-import { isBrokenCircuitError, RetryBudget } from '../core/index.js';
+import { isBrokenCircuitError, RetryBudget } from '../core/internal.js';
 
 /** A view of `inner` whose `tryAcquire` is free right after `exempt(a BrokenCircuitError)`. */
 export class BreakerWaitBudget extends RetryBudget {

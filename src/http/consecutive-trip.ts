@@ -7,7 +7,7 @@
  * ten in a row happen once in ten million attempts. (Envoy's outlier detection ejects a
  * host after 5 consecutive 5xx for the same reason.)
  */
-import { type CircuitBreakerPolicy, EventHub, type Policy } from '../core/index.js';
+import { type CircuitBreakerPolicy, EventHub, type Policy } from '../core/internal.js';
 import { AttemptFailure } from './attempt-failure.js';
 
 /**

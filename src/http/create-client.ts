@@ -4,7 +4,7 @@
  * timers are off; selfheal's pipeline owns them, through ky's `fetch` option.
  */
 import ky, { type BeforeErrorHook, type KyInstance, type Options as KyOptions } from 'ky';
-import { type Disposer, EventHub, type EventOf } from '../core/index.js';
+import { type Disposer, EventHub, type EventOf } from '../core/internal.js';
 import { type ClientHealth, Engine } from './engine.js';
 import type { HttpEvent, HttpEventMap } from './events.js';
 import type { ClientOptions } from './options.js';

@@ -3,7 +3,7 @@
  * event hub and the attempt counts ky's errors are tagged with. `fetchVia(f)` gives the
  * resilient fetch ky calls, sending attempts through `f`.
  */
-import type { EventHub, TimeoutPolicy } from '../core/index.js';
+import type { EventHub, TimeoutPolicy } from '../core/internal.js';
 import type { HttpEventMap } from './events.js';
 import type { Alarm } from './options.js';
 import { type OriginHealth, OriginState } from './origin-state.js';

@@ -3,7 +3,7 @@
  * origin, plus request-level events. An {@link OriginHub} tags events on their way to
  * the client's hub and reports "nobody listens" through, so policies skip the work.
  */
-import { type CoreEventMap, EventHub, type SelfhealEvent } from '../core/index.js';
+import { type CoreEventMap, EventHub, type SelfhealEvent } from '../core/internal.js';
 import { AttemptFailure } from './attempt-failure.js';
 import type { Alarm } from './options.js';
 

@@ -10,8 +10,8 @@ import type {
   RandomSource,
   RetryBudget,
   RetryBudgetOptions,
-} from '../core/index.js';
-import type { Registry } from '../telemetry/index.js';
+} from '../core/internal.js';
+import type { Registry } from '../telemetry/internal.js';
 import type { HttpEvent } from './events.js';
 
 /** Adaptive rate (AIMD) settings. */

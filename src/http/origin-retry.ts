@@ -3,7 +3,7 @@
  * decides every retry itself (p-retry's own limit is infinite): an attempt's answer says
  * whether it may be repeated, and its request how many failures it already had.
  */
-import { isBrokenCircuitError, type RetryDecision, RetryPolicy } from '../core/index.js';
+import { isBrokenCircuitError, type RetryDecision, RetryPolicy } from '../core/internal.js';
 import { AttemptFailure } from './attempt-failure.js';
 import type { BreakerWaitBudget } from './breaker-wait-budget.js';
 import type { Resolved } from './resolve-options.js';

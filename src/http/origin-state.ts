@@ -13,7 +13,7 @@ import {
   pipeline,
   RetryBudget,
   TimeoutPolicy,
-} from '../core/index.js';
+} from '../core/internal.js';
 import { AlarmBell } from './alarms.js';
 import { AttemptFailure } from './attempt-failure.js';
 import { BreakerWaitBudget } from './breaker-wait-budget.js';

@@ -13,7 +13,7 @@ import {
   type Operation,
   type ThrottlePolicy,
   throttle,
-} from '../core/index.js';
+} from '../core/internal.js';
 import { decreased, engagedRate, increased } from './adaptive-rate.js';
 import { QuotaPacer } from './quota-pacer.js';
 import type { Quota } from './rate-limit-headers.js';

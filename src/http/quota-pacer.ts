@@ -3,7 +3,7 @@
  * of the window is left, the rest goes evenly over what is left of the window (nothing at
  * all when none is left, until the reset); a fresh window lifts the pace.
  */
-import type { Clock, ThrottlePolicy } from '../core/index.js';
+import type { Clock, ThrottlePolicy } from '../core/internal.js';
 import { quotaPace } from './adaptive-rate.js';
 import type { Quota } from './rate-limit-headers.js';
 

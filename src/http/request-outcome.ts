@@ -4,7 +4,7 @@
  * should see, with internal wrappers removed, the retry-budget alarm raised and the
  * `settled` / `degraded` events emitted.
  */
-import { isRetryBudgetExhaustedError, RetryBudgetExhaustedError } from '../core/index.js';
+import { isRetryBudgetExhaustedError, RetryBudgetExhaustedError } from '../core/internal.js';
 import { AttemptFailure, unwrap } from './attempt-failure.js';
 import { degrade, isOriginFailure } from './degrade.js';
 import type { Engine } from './engine.js';

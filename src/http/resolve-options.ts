@@ -16,7 +16,7 @@ import {
   type RetryBudgetOptions,
   systemClock,
   systemRandom,
-} from '../core/index.js';
+} from '../core/internal.js';
 import type {
   Alarm,
   BreakerOptions,

@@ -2,7 +2,7 @@
  * Validation of the `throttle` options (self-throttling, adaptive rate, quota pacing),
  * once, at `createClient` time; messages name the option (`throttle.rate`).
  */
-import { numberOption, objectOption, optionalNumber } from '../core/index.js';
+import { numberOption, objectOption, optionalNumber } from '../core/internal.js';
 import type { ThrottleOptions } from './options.js';
 
 const DEFAULT_THROTTLE_STATUSES = [429, 502, 503, 504];

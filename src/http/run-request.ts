@@ -4,7 +4,7 @@
  * classifies the answer and reports it to the adaptive rate; the last failure is
  * handed back to ky (which raises its HTTPError) or degraded (stale / fallback).
  */
-import { type AttemptContext, isTimeoutError } from '../core/index.js';
+import { type AttemptContext, isTimeoutError } from '../core/internal.js';
 import { AttemptFailure, httpError } from './attempt-failure.js';
 import { BufferedResponse } from './buffered-response.js';
 import { classify, mayRepeat } from './classify.js';

@@ -6,9 +6,8 @@
  * concurrent invocation's async context is not this one's; events emitted outside any
  * invocation (a timer of a shared client) are kept, since they may matter here.
  */
-import type { AsyncLocalStorage } from 'node:async_hooks';
-import type { Clock, Disposer } from '../core/index.js';
-import { eventField, type Subscribable, type TelemetryEvent } from '../telemetry/index.js';
+import type { Clock, Disposer } from '../core/internal.js';
+import { eventField, type Subscribable, type TelemetryEvent } from '../telemetry/internal.js';
 import type { InFlightOperation, RecordedEvent } from './types.js';
 
 interface Open {
@@ -18,13 +17,21 @@ interface Open {
   since: number;
 }
 
+/**
+ * The one method of Node's AsyncLocalStorage the collector reads, typed structurally so the
+ * published .d.ts needs no `@types/node` (this class is reachable from the public types).
+ */
+interface ContextStore {
+  getStore(): object | undefined;
+}
+
 /** Collects one invocation's events and in-flight operations. */
 export class InvocationCollector {
   readonly events: RecordedEvent[] = [];
   readonly counts: Record<string, number> = {};
   dropped = 0;
   readonly #token: object;
-  readonly #storage: AsyncLocalStorage<object>;
+  readonly #storage: ContextStore;
   readonly #clock: Clock;
   readonly #max: number;
   readonly #open = new Set<Open>();
@@ -33,7 +40,7 @@ export class InvocationCollector {
   readonly #attempts = new Map<string, Open[]>();
   #disposers: Disposer[] = [];
 
-  constructor(token: object, storage: AsyncLocalStorage<object>, clock: Clock, maxEvents: number) {
+  constructor(token: object, storage: ContextStore, clock: Clock, maxEvents: number) {
     this.#token = token;
     this.#storage = storage;
     this.#clock = clock;

@@ -3,7 +3,7 @@
  * its time budget — the runtime's remaining time, `timeoutMs`, or the stricter of both.
  * Without a context a synthetic one is made, so every handler sees the same shape.
  */
-import type { Clock } from '../core/index.js';
+import type { Clock } from '../core/internal.js';
 import type { InvocationInfo, LambdaContextLike } from './types.js';
 
 /** The budget in ms at the start of the invocation, or undefined when there is none. */

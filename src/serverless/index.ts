@@ -6,7 +6,7 @@
  * compute type when durations near the budget, and writes logs and EMF metrics as JSON
  * lines. Node only (it uses AsyncLocalStorage).
  */
-export { type AdviceFigures, percentile } from './advice.js';
+export type { AdviceFigures } from './advice.js';
 export { type InstrumentedHandler, instrument } from './instrument.js';
 export type { AdviceOptions, InstrumentOptions, MetricsOptions } from './options.js';
 export type { HandlerHealth } from './reporter.js';

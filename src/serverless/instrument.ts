@@ -7,8 +7,8 @@
  * also advises a longer-running compute type when p95 nears the budget, and writes EMF.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DeadlineExceededError, type EventSource } from '../core/index.js';
-import { createLogger } from '../telemetry/index.js';
+import { DeadlineExceededError, type EventSource } from '../core/internal.js';
+import { createLogger } from '../telemetry/internal.js';
 import { InvocationCollector } from './collector.js';
 import { budgetOf, invocationInfo, syntheticContext } from './context.js';
 import { type InstrumentOptions, resolveOptions } from './options.js';

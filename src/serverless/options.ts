@@ -10,7 +10,7 @@ import {
   objectOption,
   optionalNumber,
   systemClock,
-} from '../core/index.js';
+} from '../core/internal.js';
 import {
   createRedactor,
   type LineSink,
@@ -20,7 +20,7 @@ import {
   type Registry,
   type Subscribable,
   stdoutSink,
-} from '../telemetry/index.js';
+} from '../telemetry/internal.js';
 import type { Diagnostic } from './types.js';
 
 /** Options of {@link instrument}. */

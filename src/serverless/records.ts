@@ -3,7 +3,7 @@
  * context, selfheal events, operations in flight), the advice, and the per-invocation
  * EMF metrics line. Pure functions of their inputs; writing is the caller's job.
  */
-import { emfRecord, type Redactor, serializeError } from '../telemetry/index.js';
+import { emfRecord, type Redactor, serializeError } from '../telemetry/internal.js';
 import type { AdviceFigures } from './advice.js';
 import type { InvocationCollector } from './collector.js';
 import type { MetricsOptions } from './options.js';

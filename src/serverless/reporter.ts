@@ -4,7 +4,7 @@
  * EMF line, the advice — and into `handler.events`. A sink or callback that throws is
  * reported through `reportError` and never replaces the handler's own outcome.
  */
-import { type Clock, EventHub, reportLater } from '../core/index.js';
+import { type Clock, EventHub, reportLater } from '../core/internal.js';
 import { Advisor } from './advice.js';
 import type { InvocationCollector } from './collector.js';
 import type { Resolved } from './options.js';

@@ -2,7 +2,7 @@
  * The shapes `instrument()` works with: the Lambda-like context it reads, the tools a
  * handler receives, the diagnostic and advice records it writes, and its events.
  */
-import type { Logger, SerializedError } from '../telemetry/index.js';
+import type { Logger, SerializedError } from '../telemetry/internal.js';
 
 /** The parts of an AWS Lambda context instrument() reads; every field is optional. */
 export interface LambdaContextLike {

@@ -8,7 +8,7 @@
  * `notify` may be async; its failures go to `onError` and never reach the component
  * that raised the event (a broken chat must not break the caller).
  */
-import { type Clock, reportLater, systemClock } from '../core/index.js';
+import { type Clock, reportLater, systemClock } from '../core/internal.js';
 import { type EventSink, eventField, type TelemetryEvent } from './event-sink.js';
 
 /** One alarm, whatever raised it. */

@@ -3,7 +3,7 @@
  * into metrics with no API call. `emfRecord()` builds one line; `emfMetrics()` is an
  * event sink that counts selfheal events and writes them on `flush()`.
  */
-import { type Clock, systemClock } from '../core/index.js';
+import { type Clock, systemClock } from '../core/internal.js';
 import { type EventSink, eventField, type TelemetryEvent } from './event-sink.js';
 import { type LineSink, sinkOption } from './sinks.js';
 

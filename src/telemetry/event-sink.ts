@@ -4,12 +4,12 @@
  * handler) through {@link connect}, which returns the disposer — nothing listens
  * implicitly, and nothing stays subscribed after the disposer runs.
  */
-import type { Disposer } from '../core/index.js';
+import type { Disposer } from '../core/internal.js';
 
 /**
  * Any selfheal event: `{ type, source, at, …payload }`. No index signature, so every
- * typed event (core, http, db, serverless) is assignable to it; read the payload with
- * {@link eventField}.
+ * typed event (core, http, serverless) is assignable to it; a sink reads the payload by
+ * narrowing it to the source's event type (`SelfhealEvent` from `selfheal`, `HttpEvent`, …).
  */
 export interface TelemetryEvent {
   readonly type: string;

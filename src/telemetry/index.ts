@@ -12,7 +12,7 @@ export {
   alarmSink,
   type TelemetryAlarm,
 } from './alarms.js';
-export { alarmText, type ChatWebhookOptions, chatWebhook } from './chat-webhook.js';
+export { type ChatWebhookOptions, chatWebhook } from './chat-webhook.js';
 export {
   type EmfMetric,
   type EmfMetricsOptions,
@@ -26,7 +26,6 @@ export { DEFAULT_EVENT_LEVELS, type EventLoggerOptions, eventLogger } from './ev
 export {
   connect,
   type EventSink,
-  eventField,
   type Subscribable,
   type TelemetryEvent,
 } from './event-sink.js';
@@ -36,7 +35,6 @@ export {
   type Logger,
   type LoggerOptions,
   type LogLevel,
-  toRedactor,
 } from './json-logger.js';
 export {
   BREAKER_STATE_VALUE,
@@ -60,7 +58,7 @@ export {
   TRUNCATED,
 } from './redact.js';
 export { DEFAULT_KEYS } from './redact-keys.js';
-export { DEFAULT_PATTERNS, isCardNumber, type ValuePattern } from './redact-text.js';
+export { DEFAULT_PATTERNS, type ValuePattern } from './redact-text.js';
 export {
   createRegistry,
   type DependencySnapshot,

@@ -3,7 +3,7 @@
  * `{ "level", "time", "msg", …bindings, …fields }` — to a {@link LineSink}.
  * Levels below the threshold cost one comparison.
  */
-import { type Clock, enumOption, systemClock } from '../core/index.js';
+import { type Clock, enumOption, systemClock } from '../core/internal.js';
 import { createRedactor, type RedactOptions, type Redactor } from './redact.js';
 import { type LineSink, sinkOption } from './sinks.js';
 

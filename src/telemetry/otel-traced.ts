@@ -14,7 +14,7 @@ import {
   type Operation,
   type Policy,
   type SelfhealEvent,
-} from '../core/index.js';
+} from '../core/internal.js';
 
 type Attributes = Record<string, string | number | boolean>;
 

@@ -7,7 +7,7 @@
  * circular references `[CIRCULAR]`. The result is plain JSON-safe data. Browser-safe.
  */
 
-import { optionalNumber } from '../core/index.js';
+import { optionalNumber } from '../core/internal.js';
 import { read, toPlain } from './plain.js';
 import { keyMatcher } from './redact-keys.js';
 import {

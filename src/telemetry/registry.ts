@@ -13,7 +13,7 @@
  * No hidden global: pass a registry you created. `sharedRegistry()` is the opt-in
  * per-process one (kept on `globalThis`, so duplicated bundles share it).
  */
-import { type Clock, type Disposer, systemClock } from '../core/index.js';
+import { type Clock, type Disposer, systemClock } from '../core/internal.js';
 import type { Subscribable } from './event-sink.js';
 import { createRedactor } from './redact.js';
 

@@ -6,7 +6,6 @@ import {
   contextOf,
   deadline,
   type ExecuteOptions,
-  invoke,
   manualClock,
   type Operation,
   pipeline,
@@ -28,7 +27,7 @@ class Recorder extends BasePolicy {
     const ctx = contextOf(options);
     this.log.push(`${this.label}>${ctx.attempt}`);
     try {
-      return await invoke(fn, ctx);
+      return await fn(ctx); // inside an async function a synchronous throw rejects too
     } finally {
       this.log.push(`<${this.label}`);
     }

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/core/index.js';
-import { type Advice, instrument, percentile } from '../../src/serverless/index.js';
+import { percentile } from '../../src/serverless/advice.js';
+import { type Advice, instrument } from '../../src/serverless/index.js';
 import { memorySink } from '../../src/telemetry/index.js';
 
 /** Runs `n` invocations of `durationMs` each on a manual clock. */

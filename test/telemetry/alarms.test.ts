@@ -2,13 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { circuitBreaker, EventHub, manualClock, retry, retryBudget } from '../../src/core/index.js';
-import {
-  alarmSink,
-  alarmText,
-  chatWebhook,
-  connect,
-  type TelemetryAlarm,
-} from '../../src/telemetry/index.js';
+import { alarmText } from '../../src/telemetry/chat-webhook.js';
+import { alarmSink, chatWebhook, connect, type TelemetryAlarm } from '../../src/telemetry/index.js';
 
 const event = (type: string, fields: Record<string, unknown> = {}, source = 'http') =>
   ({ type, source, at: 0, ...fields }) as never;

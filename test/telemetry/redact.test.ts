@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor, isCardNumber, redact } from '../../src/telemetry/index.js';
+import { createRedactor, redact } from '../../src/telemetry/index.js';
+import { isCardNumber } from '../../src/telemetry/redact-text.js';
 
 describe('redact: keys', () => {
   it.each([
