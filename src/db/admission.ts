@@ -7,7 +7,7 @@
  *
  * One timer per waiter, for its deadline; it and the abort listener go when it leaves.
  */
-import { abortReason, type CancelTimer, type Clock } from '../core/index.js';
+import { abortReason, type CancelTimer, type Clock } from '../core/internal.js';
 import type { Priority } from './events.js';
 
 const RANK: Record<Priority, number> = { high: 0, normal: 1, background: 2 };

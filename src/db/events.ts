@@ -4,7 +4,7 @@
  * transitions. Every event carries `name`, the guarded database as people know it, so
  * sinks (alarms, the service map) can tell two pools apart.
  */
-import type { SelfhealEvent } from '../core/index.js';
+import type { SelfhealEvent } from '../core/internal.js';
 
 /** How urgent a caller's work is; `background` is shed first. @default 'normal' */
 export type Priority = 'high' | 'normal' | 'background';

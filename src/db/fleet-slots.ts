@@ -10,7 +10,7 @@
  * `turnMs` is handed back at its next release, its connection closed, and taken in turn
  * by whoever waits — each process's share converges on max / processes.
  */
-import type { CancelTimer, Clock, Lease, RandomSource } from '../core/index.js';
+import type { CancelTimer, Clock, Lease, RandomSource } from '../core/internal.js';
 import type { GlobalLimitOptions } from './options.js';
 
 /** One held slot. */

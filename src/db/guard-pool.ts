@@ -5,7 +5,7 @@
  * that keeps the pool inside what the database allows. The drivers are never imported:
  * the guard recognises the pool it is given, and its types come from that pool's type.
  */
-import type { Disposer, EventOf, SelfhealEvent } from '../core/index.js';
+import type { Disposer, EventOf, SelfhealEvent } from '../core/internal.js';
 import { isMysqlCallbackPool, isMysqlPool, mysqlAdapter } from './adapters/mysql.js';
 import { isPgClient, isPgPool, pgAdapter } from './adapters/pg.js';
 import type { DriverAdapter } from './adapters/types.js';

@@ -2,7 +2,7 @@
  * `guard.health()`: the guard's state as JSON — for the service map, a health endpoint,
  * or a person reading a log. Cheap and synchronous: no query, only what the guard knows.
  */
-import type { CircuitBreakerPolicy } from '../core/index.js';
+import type { CircuitBreakerPolicy } from '../core/internal.js';
 import type { DriverAdapter } from './adapters/types.js';
 import type { Admission } from './admission.js';
 import type { Backpressure } from './backpressure.js';

@@ -9,7 +9,7 @@ export {
   isPoolSaturatedError,
   PoolSaturatedError,
   type PoolSaturatedReason,
-} from '../core/index.js';
+} from '../core/internal.js';
 export type { DbEvent, DbEventMap, LearnedLimits, LoadFigures, Priority } from './events.js';
 export {
   type ConnectionOf,

@@ -3,7 +3,7 @@
  * stack of the code that took it. The stack is captured only when detection is on
  * (it costs a few microseconds per checkout); with it off, nothing is allocated.
  */
-import type { CancelTimer, Clock } from '../core/index.js';
+import type { CancelTimer, Clock } from '../core/internal.js';
 
 /** Where a checkout was taken: captured at the call into the guard, before any await. */
 export function acquirerStack(): string {

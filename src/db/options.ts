@@ -4,7 +4,7 @@
  * each default.
  */
 
-import type { Backoff } from '../core/index.js';
+import type { Backoff } from '../core/internal.js';
 import {
   type Clock,
   exponential,
@@ -15,8 +15,8 @@ import {
   type Store,
   systemClock,
   systemRandom,
-} from '../core/index.js';
-import type { Registry } from '../telemetry/index.js';
+} from '../core/internal.js';
+import type { Registry } from '../telemetry/internal.js';
 import type { Priority } from './events.js';
 
 /** A connection cap shared by every process that uses the same `store` and `key`. */

@@ -18,7 +18,7 @@ import {
   PoolSaturatedError,
   SelfhealError,
   sleep,
-} from '../core/index.js';
+} from '../core/internal.js';
 import type { DriverAdapter } from './adapters/types.js';
 import { Admission, type Refusal, type Ticket } from './admission.js';
 import { Backpressure } from './backpressure.js';
