@@ -1,13 +1,11 @@
 /**
  * The pool's connections as the server sees them, counted from the driver's public
  * events: opened when the handshake succeeded, closed once the socket has ended (so a
- * connection being closed still counts — the server still does). Lets `closeIdle()`
- * resolve only when the server-side connections are gone.
+ * connection being closed still counts — the server still does).
  */
 export class Connections {
   #open = 0;
   #closing = 0;
-  readonly #waiters = new Set<{ target: number; resolve: () => void }>();
 
   /** Connections open on the server (closing ones included). */
   get open(): number {
@@ -26,21 +24,10 @@ export class Connections {
   closed(): void {
     this.#open = Math.max(0, this.#open - 1);
     if (this.#closing > 0) this.#closing--;
-    for (const waiter of this.#waiters) {
-      if (this.#open > waiter.target) continue;
-      this.#waiters.delete(waiter);
-      waiter.resolve();
-    }
   }
 
   /** The guard asked the pool to close one. */
   closing(): void {
     this.#closing++;
-  }
-
-  /** Resolves once at most `target` connections are open. */
-  whenAtMost(target: number): Promise<void> {
-    if (this.#open <= target) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.add({ target, resolve }));
   }
 }

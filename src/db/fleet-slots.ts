@@ -34,14 +34,17 @@ export class FleetSlots {
     readonly o: Required<GlobalLimitOptions>,
     readonly clock: Clock,
     readonly random: RandomSource,
-    /** A spare slot was lost or handed back: close one idle connection. */
-    readonly onSpareGone: (slot: Slot) => void,
+    /**
+     * A spare slot must go back (lost, or its turn ended while others wait): close one
+     * idle connection and resolve when it has ended; the slot is released after that.
+     */
+    readonly closeOneIdle: (slot: Slot) => Promise<void>,
   ) {
     this.#wantedKey = `${o.key}:wanted`;
     this.#tickMs = Math.max(1, Math.min(o.turnMs, o.leaseMs / 3));
   }
 
-  /** Slots this process holds (in use and spare). */
+  /** Slots this process holds (in use, spare, and those whose connection is closing). */
   get held(): number {
     return this.#held.size;
   }
@@ -85,27 +88,30 @@ export class FleetSlots {
 
   /**
    * A checkout ends. `keep`: its connection stays idle in the pool. Returns true when the
-   * connection must close because its slot goes back to the store (lost, or its turn ended).
+   * slot goes back to the store (lost, its turn over, or no connection left to back):
+   * the caller closes the connection and passes its end to {@link retire}.
    */
   give(slot: Slot, keep: boolean, waitingHere: boolean): boolean {
     const turnOver = this.#contended && this.clock.now() >= slot.turnEndsAt;
-    if (slot.lost || turnOver || (!keep && !waitingHere)) {
-      this.#drop(slot);
-      return true;
-    }
+    if (slot.lost || turnOver || (!keep && !waitingHere)) return true;
     // A slot whose connection was closed still backs the next checkout here (it opens one).
     this.#spare.push(slot);
     return false;
   }
 
-  /** The pool closed connections by itself (idle timeout, errors): hand back slots that back none. */
-  trim(idleConnections: number): void {
-    while (this.#spare.length > Math.max(0, idleConnections)) this.#drop(this.#spare.shift()!);
+  /** Releases `slot` once its connection has ended (`ended`), so the fleet never counts one twice. */
+  retire(slot: Slot, ended: Promise<void> | undefined): void {
+    const release = () => {
+      if (this.#held.delete(slot)) void slot.lease.release().catch(() => undefined);
+    };
+    if (ended) void ended.then(release);
+    else release();
   }
 
-  /** Hands every spare slot back (their connections are being closed). */
-  releaseSpare(): void {
-    this.trim(0);
+  /** The pool closed connections itself (idle timeout, errors, closeIdle): release the slots that back none. */
+  trim(idleConnections: number): void {
+    while (this.#spare.length > Math.max(0, idleConnections))
+      this.retire(this.#spare.shift()!, undefined);
   }
 
   /** Hands back every slot and stops the timer. */
@@ -116,14 +122,7 @@ export class FleetSlots {
     const all = [...this.#held];
     this.#held.clear();
     this.#spare.length = 0;
-    await Promise.all(all.map((slot) => slot.lease.release()));
-  }
-
-  #drop(slot: Slot): void {
-    const i = this.#spare.indexOf(slot);
-    if (i >= 0) this.#spare.splice(i, 1);
-    if (!this.#held.delete(slot)) return;
-    void slot.lease.release().catch(() => undefined);
+    await Promise.all(all.map((slot) => slot.lease.release().catch(() => undefined)));
   }
 
   #scheduleTick(): void {
@@ -139,26 +138,20 @@ export class FleetSlots {
   /** Refreshes every held slot and reads whether others wait. */
   async #tick(): Promise<void> {
     const store = this.o.store;
-    const now = this.clock.now();
     const [wanted] = await Promise.all([
       store.counters.get(this.#wantedKey).catch(() => 0),
       ...[...this.#held].map(async (slot) => {
-        const alive = await slot.lease.refresh().catch(() => true);
-        if (alive) return;
-        slot.lost = true;
-        if (this.#spare.includes(slot)) {
-          this.#drop(slot);
-          this.onSpareGone(slot);
-        }
+        // A store that cannot answer keeps the slot: it says so through its own events.
+        if (!(await slot.lease.refresh().catch(() => true))) slot.lost = true;
       }),
     ]);
     this.#contended = wanted > 0;
-    if (!this.#contended) return;
-    // Idle slots whose turn is over go back too, their connections closed.
+    const now = this.clock.now();
+    // Idle slots that are lost, or whose turn is over while others wait, go back.
     for (const slot of [...this.#spare]) {
-      if (now < slot.turnEndsAt) continue;
-      this.#drop(slot);
-      this.onSpareGone(slot);
+      if (!slot.lost && !(this.#contended && now >= slot.turnEndsAt)) continue;
+      this.#spare.splice(this.#spare.indexOf(slot), 1);
+      this.retire(slot, this.closeOneIdle(slot));
     }
   }
 }

@@ -127,7 +127,8 @@ export class PoolGuard<C> {
         slot = await this.#fleetSlot(ticket);
         connection = await this.#checkout();
       } catch (error) {
-        if (slot) this.fleet!.give(slot, false, this.admission.waiting > 0);
+        if (slot && this.fleet!.give(slot, false, this.admission.waiting > 0))
+          this.fleet!.retire(slot, undefined);
         this.#leaveAdmission();
         const delay = this.#retryDelay(error, attempt, ticket, round);
         if (delay === undefined) throw this.#finalError(error, ticket);
@@ -177,12 +178,13 @@ export class PoolGuard<C> {
   #release(connection: C, slot: Slot | undefined, broken: boolean): void {
     this.#busy--;
     let destroy = broken || this.connections.usable > this.admission.limit;
-    if (slot && this.fleet!.give(slot, !destroy, this.admission.waiting > 0)) {
-      if (slot.lost) this.#emit('lease-lost', { key: slot.lease.key });
-      destroy = true;
-    }
+    const retire =
+      slot !== undefined && this.fleet!.give(slot, !destroy, this.admission.waiting > 0);
+    if (retire && slot.lost) this.#emit('lease-lost', { key: slot.lease.key });
+    destroy ||= retire;
     if (destroy) this.connections.closing();
-    this.adapter.release(connection, destroy);
+    const ended = this.adapter.release(connection, destroy);
+    if (retire) this.fleet!.retire(slot, ended);
     this.#leaveAdmission();
   }
 
@@ -389,14 +391,14 @@ export class PoolGuard<C> {
     return Math.max(0, this.connections.usable - this.#busy);
   }
 
-  #spareGone(slot: Slot): void {
+  /** A fleet slot of an idle connection goes back: close that connection first. */
+  async #spareGone(slot: Slot): Promise<void> {
     if (slot.lost) this.#emit('lease-lost', { key: slot.lease.key });
-    if (this.#idle() > 0) void this.#closeIdleConnections(1, 'limit');
+    await this.#closeIdleConnections(1, 'limit');
   }
 
   /** Closes every idle connection; resolves once the server has let them go. */
   async closeIdle(reason: 'idle' | 'requested' = 'requested'): Promise<number> {
-    this.fleet?.releaseSpare();
     return this.#closeIdleConnections(this.#idle(), reason);
   }
 
@@ -408,19 +410,19 @@ export class PoolGuard<C> {
     const n = Math.min(count, this.#idle());
     if (n <= 0) return 0;
     this.#busy += n;
-    const target = this.connections.open - n;
     const taken = await Promise.allSettled(
       Array.from({ length: n }, () => this.adapter.checkout()),
     );
     this.#busy -= n;
     let closed = 0;
+    const ended: Array<Promise<void> | undefined> = [];
     for (const result of taken) {
       if (result.status !== 'fulfilled') continue;
       this.connections.closing();
-      this.adapter.release(result.value, true);
+      ended.push(this.adapter.release(result.value, true));
       closed++;
     }
-    await this.connections.whenAtMost(Math.max(0, target));
+    await Promise.all(ended);
     this.#emit('idle-closed', { closed, reason });
     return closed;
   }

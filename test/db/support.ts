@@ -150,3 +150,14 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Each process's (or guard's) share of the work done while all of them were running:
+ * completions before the first of them finished, divided by the mean. Equal shares are 1.
+ */
+export function sharesWhileAllRan(completions: number[][]): number[] {
+  const end = Math.min(...completions.map((times) => Math.max(...times)));
+  const counts = completions.map((times) => times.filter((t) => t <= end).length);
+  const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
+  return counts.map((c) => c / mean);
+}

@@ -83,6 +83,8 @@ export function mysqlAdapter(pool: MysqlPoolLike): DriverAdapter<MysqlConnection
   const config = pool.pool.config;
   const { host = 'localhost', port = 3306, database = '' } = config.connectionConfig ?? {};
   const limit = config.connectionLimit ?? 10;
+  // Resolves when each connection ends: a closed connection's server slot is free.
+  const ended = new WeakMap<CoreConnectionLike, Promise<void>>();
   return {
     driver: 'mysql',
     poolMax: limit === 0 ? Number.POSITIVE_INFINITY : limit,
@@ -90,22 +92,32 @@ export function mysqlAdapter(pool: MysqlPoolLike): DriverAdapter<MysqlConnection
     watch({ opened, closed }) {
       const onConnection = (connection: CoreConnectionLike) => {
         opened();
-        let ended = false;
-        const end = () => {
-          if (ended) return;
-          ended = true;
-          closed();
-        };
-        connection.once('end', end);
-        connection.once('error', end);
+        ended.set(
+          connection,
+          new Promise<void>((resolve) => {
+            let done = false;
+            const end = () => {
+              if (done) return;
+              done = true;
+              closed();
+              resolve();
+            };
+            connection.once('end', end);
+            connection.once('error', end);
+          }),
+        );
       };
       pool.on('connection', onConnection);
       return () => pool.removeListener('connection', onConnection);
     },
     checkout: () => pool.getConnection(),
     release(connection, destroy) {
-      if (destroy) connection.destroy();
-      else connection.release();
+      if (!destroy) {
+        connection.release();
+        return undefined;
+      }
+      connection.destroy();
+      return ended.get(connection.connection) ?? Promise.resolve();
     },
     onError(connection, listener) {
       connection.connection.on('error', listener);

@@ -77,26 +77,39 @@ interface FigureRow {
 /** The adapter for a `pg.Pool`. */
 export function pgAdapter(pool: PgPoolLike): DriverAdapter<PgClientLike> {
   const { host = 'localhost', port = 5432, database = '' } = pool.options;
+  // Clients the guard is closing, and who waits for their end.
+  const ending = new Map<PgClientLike, () => void>();
+  const onRemove = (client: PgClientLike) => {
+    ending.get(client)?.();
+    ending.delete(client);
+  };
   return {
     driver: 'pg',
     poolMax: pool.options.max ?? 10,
     label: `pg ${host}:${port}/${database}`,
     watch({ opened, closed }) {
-      pool.on('connect', opened);
       // pg-pool emits `remove` once the client has ended: the server slot is free by then.
-      pool.on('remove', closed);
+      const removed = (client: PgClientLike) => {
+        closed();
+        onRemove(client);
+      };
+      pool.on('connect', opened);
+      pool.on('remove', removed);
       return () => {
         pool.removeListener('connect', opened);
-        pool.removeListener('remove', closed);
+        pool.removeListener('remove', removed);
       };
     },
     checkout: () => pool.connect(),
     release(client, destroy) {
-      try {
-        client.release(destroy || undefined);
-      } catch {
-        // Released twice (the caller released it inside withConnection): already back.
+      if (!destroy) {
+        releaseOnce(client);
+        return undefined;
       }
+      const ended = new Promise<void>((resolve) => ending.set(client, resolve));
+      // Released already (by the caller, inside withConnection): it is idle, not closing.
+      if (!releaseOnce(client, true)) onRemove(client);
+      return ended;
     },
     onError(client, listener) {
       client.on('error', listener);
@@ -127,4 +140,14 @@ function classify(error: unknown): Verdict {
   if (LOST.has(code) || code.startsWith('08') || isSocketError(error)) return 'connection';
   if (code === '' && LOST_MESSAGE.test(messageField(error))) return 'connection';
   return 'other';
+}
+
+/** Releases `client` (closing it with `destroy`); false when it had been released already. */
+function releaseOnce(client: PgClientLike, destroy?: true): boolean {
+  try {
+    client.release(destroy);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -43,8 +43,11 @@ export interface DriverAdapter<C = unknown> {
   watch(events: ConnectionEvents): () => void;
   /** Checks a connection out of the pool (an idle one when there is one). */
   checkout(): Promise<C>;
-  /** Gives it back; `destroy` closes it instead of keeping it idle. */
-  release(connection: C, destroy: boolean): void;
+  /**
+   * Gives it back; `destroy` closes it instead of keeping it idle, and then returns a
+   * promise that resolves once the connection has ended (its server slot is free).
+   */
+  release(connection: C, destroy: boolean): Promise<void> | undefined;
   /**
    * Listens for errors on a checked-out connection (the server may end it while the
    * caller holds it between queries; unheard, the driver would crash the process).
