@@ -5,7 +5,8 @@
  * the end of the line. When the queue is full, a newcomer evicts the newest waiter of a
  * lower priority (background work is shed first) or is refused itself.
  *
- * One timer per waiter, for its deadline; it and the abort listener go when it leaves.
+ * One timer for the whole queue, due at the earliest deadline: hundreds of waiters cost
+ * no timer each (and no closure each) — a queue is where a saturated pool spends its time.
  */
 import { abortReason, type CancelTimer, type Clock } from '../core/internal.js';
 import type { Priority } from './events.js';
@@ -27,10 +28,19 @@ export interface Ticket {
   signal: AbortSignal | undefined;
 }
 
-interface Waiter {
-  ticket: Ticket;
-  grant(): void;
-  fail(error: unknown): void;
+/** One waiting caller; it is its own abort listener (`handleEvent`), so it needs no closure. */
+class Waiter {
+  constructor(
+    readonly owner: Admission,
+    readonly ticket: Ticket,
+    readonly rank: number,
+    readonly resolve: () => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+
+  handleEvent(): void {
+    this.owner.abandon(this);
+  }
 }
 
 export class Admission {
@@ -38,6 +48,9 @@ export class Admission {
   #limit: number;
   #waiting = 0;
   readonly #queues: Waiter[][] = [[], [], []];
+  #cancelTimer: CancelTimer | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
+  readonly #onTimer = (): void => this.#expire();
 
   constructor(
     limit: number,
@@ -83,36 +96,15 @@ export class Admission {
     const rank = RANK[ticket.priority];
     if (this.#waiting >= this.queueLimit && !this.#evictBelow(rank))
       return Promise.reject(this.refuse('queue-full', ticket));
-    const wait = ticket.deadline - this.clock.now();
-    if (wait <= 0) return Promise.reject(this.refuse('timeout', ticket));
-    return new Promise<void>((resolve, reject) => {
-      let cancelTimer: CancelTimer = noop;
-      const signal = ticket.signal;
-      const onAbort = () => leave(abortReason(signal!));
-      const cleanup = () => {
-        cancelTimer();
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const waiter: Waiter = {
-        ticket,
-        grant: () => {
-          cleanup();
-          resolve();
-        },
-        fail: (error) => {
-          cleanup();
-          reject(error);
-        },
-      };
-      const leave = (error: unknown) => {
-        if (this.#remove(waiter)) waiter.fail(error);
-      };
-      this.#insert(rank, waiter);
-      cancelTimer = this.clock.setTimer(() => {
-        if (this.#remove(waiter)) waiter.fail(this.refuse('timeout', ticket));
-      }, wait);
-      signal?.addEventListener('abort', onAbort, { once: true });
+    if (ticket.deadline <= this.clock.now()) return Promise.reject(this.refuse('timeout', ticket));
+    let waiter!: Waiter;
+    const promise = new Promise<void>((resolve, reject) => {
+      waiter = new Waiter(this, ticket, rank, resolve, reject);
     });
+    this.#insert(waiter);
+    ticket.signal?.addEventListener('abort', waiter, { once: true });
+    if (ticket.deadline < this.#timerAt) this.#schedule(ticket.deadline);
+    return promise;
   }
 
   /** Gives a slot back; the next waiter gets it. */
@@ -123,12 +115,15 @@ export class Admission {
 
   /** Turns every waiter away with `error` (the breaker opened, the guard closes). */
   rejectAll(error: () => unknown): void {
-    for (const queue of this.#queues) {
-      for (const waiter of queue.splice(0)) {
-        this.#waiting--;
-        waiter.fail(error());
-      }
-    }
+    for (const queue of this.#queues)
+      for (const waiter of queue.splice(0)) this.#fail(waiter, error());
+    this.#waiting = 0;
+    this.#schedule(Number.POSITIVE_INFINITY);
+  }
+
+  /** A waiter's signal aborted: it leaves the queue with the signal's reason. */
+  abandon(waiter: Waiter): void {
+    if (this.#remove(waiter)) this.#fail(waiter, abortReason(waiter.ticket.signal!));
   }
 
   /** A returning caller (older arrival) may enter while only newer callers wait. */
@@ -143,22 +138,28 @@ export class Admission {
     return true;
   }
 
-  #insert(rank: number, waiter: Waiter): void {
-    const queue = this.#queues[rank]!;
+  #insert(waiter: Waiter): void {
+    const queue = this.#queues[waiter.rank]!;
     let i = queue.length;
     // Arrivals come in order; only a caller back from a backoff walks forward.
     while (i > 0 && queue[i - 1]!.ticket.seq > waiter.ticket.seq) i--;
-    queue.splice(i, 0, waiter);
+    if (i === queue.length) queue.push(waiter);
+    else queue.splice(i, 0, waiter);
     this.#waiting++;
   }
 
   #remove(waiter: Waiter): boolean {
-    const queue = this.#queues[RANK[waiter.ticket.priority]]!;
+    const queue = this.#queues[waiter.rank]!;
     const i = queue.indexOf(waiter);
     if (i < 0) return false;
     queue.splice(i, 1);
     this.#waiting--;
     return true;
+  }
+
+  #fail(waiter: Waiter, error: unknown): void {
+    waiter.ticket.signal?.removeEventListener('abort', waiter);
+    waiter.reject(error);
   }
 
   /** Sheds the newest waiter of a priority below `rank`; false when there is none. */
@@ -167,7 +168,7 @@ export class Admission {
       const victim = this.#queues[r]!.at(-1);
       if (!victim) continue;
       this.#remove(victim);
-      victim.fail(this.refuse('shed', victim.ticket));
+      this.#fail(victim, this.refuse('shed', victim.ticket));
       return true;
     }
     return false;
@@ -175,12 +176,39 @@ export class Admission {
 
   #pump(): void {
     while (this.#active < this.#limit && this.#waiting > 0) {
-      const waiter = this.#queues.find((q) => q.length > 0)!.shift()!;
+      let r = 0;
+      while (this.#queues[r]!.length === 0) r++;
+      const waiter = this.#queues[r]!.shift()!;
       this.#waiting--;
       this.#active++;
-      waiter.grant();
+      waiter.ticket.signal?.removeEventListener('abort', waiter);
+      waiter.resolve();
     }
+    if (this.#waiting === 0) this.#schedule(Number.POSITIVE_INFINITY);
+  }
+
+  /** The timer fired: refuse every waiter past its deadline, then wait for the next one. */
+  #expire(): void {
+    this.#cancelTimer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    const now = this.clock.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const queue of this.#queues) {
+      for (const waiter of [...queue]) {
+        if (waiter.ticket.deadline > now) next = Math.min(next, waiter.ticket.deadline);
+        else if (this.#remove(waiter)) this.#fail(waiter, this.refuse('timeout', waiter.ticket));
+      }
+    }
+    this.#schedule(next);
+  }
+
+  /** Moves the one timer to `at` (Infinity: none). */
+  #schedule(at: number): void {
+    if (at === this.#timerAt) return;
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
+    this.#timerAt = at;
+    if (Number.isFinite(at))
+      this.#cancelTimer = this.clock.setTimer(this.#onTimer, Math.max(0, at - this.clock.now()));
   }
 }
-
-function noop(): void {}

@@ -91,3 +91,9 @@ export interface DbEventMap {
 
 /** Any guard event. */
 export type DbEvent = SelfhealEvent<DbEventMap>;
+
+/** How a guard's parts report: the guard adds `type`, `source`, `at` and `name`. */
+export type Emit = <K extends keyof DbEventMap & string>(
+  type: K,
+  payload: Omit<DbEventMap[K], 'name'>,
+) => void;

@@ -2,15 +2,15 @@
  * `guard.health()`: the guard's state as JSON — for the service map, a health endpoint,
  * or a person reading a log. Cheap and synchronous: no query, only what the guard knows.
  */
-import type { CircuitBreakerPolicy } from '../core/internal.js';
 import type { DriverAdapter } from './adapters/types.js';
 import type { Admission } from './admission.js';
 import type { Backpressure } from './backpressure.js';
+import type { ConnectBreaker } from './connect-breaker.js';
 import type { Connections } from './connections.js';
 import type { LearnedLimits } from './events.js';
 import type { FleetSlots } from './fleet-slots.js';
+import type { LimitWatch } from './limit-watch.js';
 import type { ResolvedOptions } from './options.js';
-import type { ServerLimits } from './server-limits.js';
 
 /** The guard's health. */
 export interface GuardHealth {
@@ -49,21 +49,23 @@ export interface HealthSource {
   readonly admission: Admission;
   readonly connections: Connections;
   readonly backpressure: Backpressure;
-  readonly limits: ServerLimits;
-  readonly breaker: CircuitBreakerPolicy | undefined;
+  readonly watch: Pick<LimitWatch<unknown>, 'limits' | 'attempted'>;
+  readonly connect: Pick<ConnectBreaker<unknown>, 'policy' | 'failures'>;
   readonly fleet: FleetSlots | undefined;
   readonly o: ResolvedOptions;
-  readonly totals: GuardHealth['totals'];
+  readonly totals: Omit<GuardHealth['totals'], 'connectionFailures'>;
 }
 
 /** Builds the health of `guard`; `own` are the figures only the guard itself can read. */
 export function healthOf(guard: HealthSource, own: { idle: number; closed: boolean }): GuardHealth {
-  const { admission, connections, backpressure, limits, breaker, fleet, o } = guard;
+  const { admission, connections, backpressure, fleet, o } = guard;
+  const limits = guard.watch.limits;
+  const breaker = guard.connect.policy;
   const limit = admission.limit;
   const learned = limits.limits();
   const serverLimit = fleet ? limits.cap() : limits.allowance();
   const limitedBy: GuardHealth['limitedBy'] =
-    o.discoverLimits && limits.learnedAt === Number.NEGATIVE_INFINITY
+    o.discoverLimits && !guard.watch.attempted
       ? 'learning'
       : backpressure.limit === limit
         ? 'backpressure'
@@ -109,6 +111,6 @@ export function healthOf(guard: HealthSource, own: { idle: number; closed: boole
           contended: fleet.contended,
         }
       : null,
-    totals: { ...guard.totals },
+    totals: { ...guard.totals, connectionFailures: guard.connect.failures },
   };
 }

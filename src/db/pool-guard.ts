@@ -10,10 +10,7 @@
  * server's refusals taught. Until the first read, one caller at a time goes through.
  */
 import {
-  BrokenCircuitError,
   type CancelTimer,
-  type CircuitBreakerPolicy,
-  circuitBreaker,
   EventHub,
   PoolSaturatedError,
   SelfhealError,
@@ -22,13 +19,14 @@ import {
 import type { DriverAdapter } from './adapters/types.js';
 import { Admission, type Refusal, type Ticket } from './admission.js';
 import { Backpressure } from './backpressure.js';
+import { ConnectBreaker } from './connect-breaker.js';
 import { Connections } from './connections.js';
-import type { DbEventMap, Priority } from './events.js';
+import type { DbEventMap, Emit, Priority } from './events.js';
 import { FleetSlots, type Slot } from './fleet-slots.js';
 import { type GuardHealth, healthOf } from './health.js';
 import { acquirerStack, LeakWatch } from './leaks.js';
+import { CROWDED_MS, LimitWatch } from './limit-watch.js';
 import type { ResolvedOptions } from './options.js';
-import { ServerLimits, UtilizationAlarm } from './server-limits.js';
 
 /** One call's settings, resolved. */
 export interface Call {
@@ -37,52 +35,57 @@ export interface Call {
   acquireTimeoutMs: number;
 }
 
-type Payload<K extends keyof DbEventMap> = Omit<DbEventMap[K], 'name'>;
-
 export class PoolGuard<C> {
   readonly name: string;
   readonly events = new EventHub<DbEventMap>();
   readonly admission: Admission;
   readonly connections = new Connections();
   readonly backpressure = new Backpressure();
-  readonly limits = new ServerLimits();
-  readonly breaker: CircuitBreakerPolicy | undefined;
+  readonly watch: LimitWatch<C>;
+  readonly connect: ConnectBreaker<C>;
   readonly fleet: FleetSlots | undefined;
   readonly #leaks: LeakWatch;
-  readonly #alarm: UtilizationAlarm;
   readonly #unwatch: () => void;
   readonly #leave: (() => void) | undefined;
   #busy = 0;
   #seq = 0;
-  #learning = false;
-  /** A read of the server's limits was tried (done or failed): the limit leaves 1. */
-  #attempted = false;
-  #consecutive = 0;
-  #lastConnectionError: unknown;
   #cancelIdle: CancelTimer | undefined;
   #closed = false;
-  readonly totals = { acquired: 0, shed: 0, refused: 0, connectionFailures: 0 };
+  readonly totals = { acquired: 0, shed: 0, refused: 0 };
+  readonly #emit: Emit = (type, payload) => {
+    if (!this.events.listening) return;
+    this.events.emit({
+      type,
+      source: 'db',
+      at: this.o.clock.now(),
+      name: this.name,
+      ...payload,
+    } as never);
+  };
 
   constructor(
     readonly adapter: DriverAdapter<C>,
     readonly o: ResolvedOptions,
   ) {
     this.name = o.name ?? adapter.label;
+    this.watch = new LimitWatch(adapter, o, this.name, this.#emit);
     this.admission = new Admission(this.#ceiling(), o.queueLimit, o.clock, (r, t) =>
-      this.#refuse(r, t),
+      this.#saturated(r, t, {}),
     );
     this.#leaks = new LeakWatch(o.leakDetectionMs, o.clock, (heldMs, stack) =>
       this.#emit('leak', { heldMs, thresholdMs: o.leakDetectionMs, stack }),
     );
-    this.#alarm = new UtilizationAlarm(o.alarmAt);
-    this.breaker = o.breaker && this.#makeBreaker(o.breaker.resetTimeoutMs);
+    // Callers waiting for a slot would only meet the open circuit: tell them now.
+    this.connect = new ConnectBreaker(adapter, o.breaker, o.clock, this.#emit, () =>
+      this.admission.rejectAll(() => this.connect.failFast()),
+    );
     this.fleet =
       o.globalLimit &&
       new FleetSlots(o.globalLimit, o.clock, o.random, (slot) => this.#spareGone(slot));
     this.#unwatch = adapter.watch({
       opened: () => {
         this.connections.opened();
-        this.#checkUtilization();
+        this.watch.check(this.connections.open);
       },
       closed: () => {
         this.connections.closed();
@@ -115,17 +118,18 @@ export class PoolGuard<C> {
       signal: call.signal,
     };
     for (let attempt = 1; ; attempt++) {
-      if (this.breaker?.state === 'open') throw this.#failFast();
+      if (this.connect.open) throw this.connect.failFast();
       if (!this.admission.tryEnter()) {
-        this.#emit('queued', { ...this.#figures(), priority: call.priority });
+        if (this.events.listening)
+          this.#emit('queued', { ...this.#figures(), priority: call.priority });
         await this.admission.enter(ticket);
       }
       const round = this.backpressure.round;
       let slot: Slot | undefined;
       let connection: C;
       try {
-        slot = await this.#fleetSlot(ticket);
-        connection = await this.#checkout();
+        if (this.fleet) slot = await this.#fleetSlot(ticket);
+        connection = await this.connect.checkout();
       } catch (error) {
         if (slot && this.fleet!.give(slot, false, this.admission.waiting > 0))
           this.fleet!.retire(slot, undefined);
@@ -157,21 +161,19 @@ export class PoolGuard<C> {
         waitedMs: this.o.clock.now() - ticket.since,
       });
     if (this.backpressure.succeeded(this.#ceiling())) this.#applyLimit('recovered');
-    let broken = false;
-    const offError = this.adapter.onError(connection, () => {
-      broken = true;
-    });
+    let lost = false;
+    this.adapter.guard(connection);
     const stopLeakWatch = this.#leaks.watch(stack);
     try {
-      if (this.#limitsDue()) await this.#learn(connection);
+      if (this.watch.due(this.admission.waiting > 0)) await this.#learn(connection);
       return await work(connection);
     } catch (error) {
-      if (this.adapter.classify(error) === 'connection') broken = true;
+      if (this.adapter.classify(error) === 'connection') lost = true;
       throw error;
     } finally {
       stopLeakWatch?.();
-      offError();
-      this.#release(connection, slot, broken);
+      const errored = this.adapter.unguard(connection);
+      this.#release(connection, slot, lost || errored);
     }
   }
 
@@ -190,12 +192,15 @@ export class PoolGuard<C> {
 
   #leaveAdmission(): void {
     this.admission.leave();
-    if (this.admission.active > 0 || this.o.idleCloseMs === undefined || this.#closed) return;
+    if (this.admission.active > 0 || this.#closed) return;
+    const crowded = this.watch.crowded(this.connections.open);
+    const delay = this.o.idleCloseMs ?? (crowded ? CROWDED_MS : undefined);
+    if (delay === undefined) return;
     this.#cancelIdle?.();
     this.#cancelIdle = this.o.clock.setTimer(() => {
       this.#cancelIdle = undefined;
       void this.closeIdle('idle');
-    }, this.o.idleCloseMs);
+    }, delay);
   }
 
   async #fleetSlot(ticket: Ticket): Promise<Slot | undefined> {
@@ -208,45 +213,18 @@ export class PoolGuard<C> {
     });
   }
 
-  async #checkout(): Promise<C> {
-    const breaker = this.breaker;
-    try {
-      const connection = await (breaker
-        ? breaker.execute(() => this.adapter.checkout())
-        : this.adapter.checkout());
-      this.#consecutive = 0;
-      return connection;
-    } catch (error) {
-      if (this.adapter.classify(error) !== 'connection') {
-        if (this.adapter.classify(error) === 'saturated') this.#consecutive = 0;
-        throw error;
-      }
-      this.totals.connectionFailures++;
-      this.#lastConnectionError = error;
-      this.#consecutive++;
-      this.#emit('connection-failed', {
-        code: this.adapter.codeOf(error),
-        consecutive: this.#consecutive,
-        error,
-      });
-      if (breaker && this.#consecutive >= this.o.breaker!.threshold && breaker.state === 'closed')
-        breaker.open();
-      throw error;
-    }
-  }
-
   /** The delay before the next attempt, or undefined when the error goes to the caller. */
   #retryDelay(error: unknown, attempt: number, ticket: Ticket, round: number): number | undefined {
     const verdict = this.adapter.classify(error);
     if (verdict === 'other' || error instanceof PoolSaturatedError) return undefined;
-    if (error instanceof BrokenCircuitError || this.breaker?.state === 'open') return undefined;
+    if (this.connect.open || (error as Error)?.name === 'BrokenCircuitError') return undefined;
     if (verdict === 'saturated') {
       this.totals.refused++;
       const inForce = this.admission.limit;
       if (this.backpressure.refused(round, inForce, this.connections.usable))
         this.#applyLimit('backpressure');
       // Someone else took connections since the last read: count them again now.
-      if (this.limits.known) this.limits.stale();
+      if (this.watch.limits.known) this.watch.limits.stale();
     }
     const delayMs = this.o.backoff.delay({ retry: attempt, previousMs: 0, random: this.o.random });
     if (this.o.clock.now() + delayMs >= ticket.deadline) return undefined;
@@ -262,14 +240,10 @@ export class PoolGuard<C> {
 
   /** What a caller gets when it cannot retry: a refusal becomes PoolSaturatedError, the rest passes. */
   #finalError(error: unknown, ticket: Ticket): unknown {
-    if (this.breaker?.state === 'open' && this.adapter.classify(error) === 'connection')
-      return this.#failFast();
+    if (this.connect.open && this.adapter.classify(error) === 'connection')
+      return this.connect.failFast();
     if (this.adapter.classify(error) !== 'saturated') return error;
     return this.#saturated('timeout', ticket, { cause: error });
-  }
-
-  #refuse(reason: Refusal, ticket: Ticket): Error {
-    return this.#saturated(reason, ticket, {});
   }
 
   #saturated(
@@ -294,44 +268,11 @@ export class PoolGuard<C> {
     return error;
   }
 
-  #failFast(): BrokenCircuitError {
-    const error = new BrokenCircuitError(
-      'open',
-      this.breaker!.retryAfterMs,
-      this.#lastConnectionError,
-    );
-    this.#emit('rejected', { reason: 'circuit-open', error });
-    return error;
-  }
-
-  #makeBreaker(resetTimeoutMs: number): CircuitBreakerPolicy {
-    const breaker = circuitBreaker({
-      // Only the consecutive-failure trip opens it (a rate over a window needs volume a
-      // dead database does not give); a failed half-open probe re-opens it.
-      failureRateThreshold: 1,
-      resetTimeoutMs,
-      isFailure: (error) => this.adapter.classify(error) === 'connection',
-      clock: this.o.clock,
-    });
-    breaker.onEvent((event) => {
-      if (event.type === 'breaker-open') {
-        this.#emit('breaker-open', {
-          retryAfterMs: event.retryAfterMs,
-          consecutive: this.#consecutive,
-          error: this.#lastConnectionError,
-        });
-        // Callers waiting for a slot would only meet the open circuit: tell them now.
-        this.admission.rejectAll(() => this.#failFast());
-      } else if (event.type === 'breaker-half-open') this.#emit('breaker-half-open', {});
-      else if (event.type === 'breaker-closed') this.#emit('breaker-closed', {});
-    });
-    return breaker;
-  }
-
   /** The limit without the server's refusals: option, pool, and what the server leaves us. */
   #ceiling(): number {
-    if (this.o.discoverLimits && !this.#attempted) return 1;
-    const server = this.fleet ? this.limits.cap() : this.limits.allowance();
+    if (this.o.discoverLimits && !this.watch.attempted) return 1;
+    const limits = this.watch.limits;
+    const server = this.fleet ? limits.cap() : limits.allowance();
     return Math.min(this.o.maxConcurrent, this.adapter.poolMax, server ?? Number.POSITIVE_INFINITY);
   }
 
@@ -345,46 +286,14 @@ export class PoolGuard<C> {
     if (excess > 0 && this.#idle() > 0) void this.#closeIdleConnections(excess, 'limit');
   }
 
-  #limitsDue(): boolean {
-    if (!this.o.discoverLimits || this.#learning) return false;
-    return this.o.clock.now() - this.limits.learnedAt >= this.o.limitsRefreshMs;
-  }
-
-  /** Reads the server's limits on `connection`; a failed read keeps the last figures. */
+  /** Reads the server's limits on `connection`, then moves the limit to what they leave. */
   async #learn(connection: C): Promise<void> {
-    this.#learning = true;
-    try {
-      const figures = await this.adapter.discover(connection);
-      const ours = this.connections.usable + (this.admission.active - this.#busy);
-      const learned = this.limits.learn(figures, ours, this.o.clock.now());
-      const utilization = this.limits.utilization(this.connections.usable)!.value;
-      this.#emit('limit-learned', { ...learned, utilization });
-      this.#checkUtilization();
-    } catch (error) {
-      // Keep the last figures (or the pool's max) and try again at the next refresh.
-      this.limits.tried(this.o.clock.now());
-      this.#emit('limits-unavailable', { error });
-    } finally {
-      this.#learning = false;
-      this.#attempted = true;
-      this.#applyLimit('learned');
-    }
-  }
-
-  #checkUtilization(): void {
-    const u = this.limits.utilization(this.connections.open);
-    if (!u || !this.#alarm.check(u.value)) return;
-    const percent = Math.round(u.value * 100);
-    const whose = u.of === 'user' ? "this user's" : "the server's";
-    const others = u.others > 0 ? `; ${u.others} held by other clients` : '';
-    this.#emit('alarm', {
-      kind: 'utilization',
-      message: `${this.name} is at ${percent} % of ${whose} ${u.limit} connections (${u.connections} in use${others}; alarm at ${Math.round(this.o.alarmAt * 100)} %)`,
-      value: u.value,
-      limit: u.limit,
-      connections: u.connections,
-      others: u.others,
-    });
+    await this.watch.read(
+      connection,
+      () => this.connections.usable + (this.admission.active - this.#busy),
+      () => this.connections.usable,
+    );
+    this.#applyLimit('learned');
   }
 
   #idle(): number {
@@ -434,7 +343,7 @@ export class PoolGuard<C> {
     this.#cancelIdle?.();
     this.admission.rejectAll(() => new SelfhealError(`The pool guard of ${this.name} is closed`));
     this.#leave?.();
-    this.breaker?.dispose();
+    this.connect.dispose();
     await this.adapter.end();
     this.#unwatch();
     await this.fleet?.close();
@@ -450,16 +359,5 @@ export class PoolGuard<C> {
       waiting: this.admission.waiting,
       limit: this.admission.limit,
     };
-  }
-
-  #emit<K extends keyof DbEventMap & string>(type: K, payload: Payload<K>): void {
-    if (!this.events.listening) return;
-    this.events.emit({
-      type,
-      source: 'db',
-      at: this.o.clock.now(),
-      name: this.name,
-      ...payload,
-    } as never);
   }
 }

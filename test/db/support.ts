@@ -156,7 +156,9 @@ export async function waitFor(
  * completions before the first of them finished, divided by the mean. Equal shares are 1.
  */
 export function sharesWhileAllRan(completions: number[][]): number[] {
-  const end = Math.min(...completions.map((times) => Math.max(...times)));
+  // A process that completed nothing has share 0; the window ends when the first of the others finished.
+  const ends = completions.filter((times) => times.length > 0).map((times) => Math.max(...times));
+  const end = Math.min(...ends);
   const counts = completions.map((times) => times.filter((t) => t <= end).length);
   const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
   return counts.map((c) => c / mean);

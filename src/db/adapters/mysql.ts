@@ -83,6 +83,11 @@ export function mysqlAdapter(pool: MysqlPoolLike): DriverAdapter<MysqlConnection
   const config = pool.pool.config;
   const { host = 'localhost', port = 3306, database = '' } = config.connectionConfig ?? {};
   const limit = config.connectionLimit ?? 10;
+  // Checked-out connections that errored; one listener for all, which finds its connection as `this`.
+  const broken = new WeakSet<CoreConnectionLike>();
+  function markBroken(this: CoreConnectionLike): void {
+    broken.add(this);
+  }
   // Resolves when each connection ends: a closed connection's server slot is free.
   const ended = new WeakMap<CoreConnectionLike, Promise<void>>();
   return {
@@ -119,9 +124,12 @@ export function mysqlAdapter(pool: MysqlPoolLike): DriverAdapter<MysqlConnection
       connection.destroy();
       return ended.get(connection.connection) ?? Promise.resolve();
     },
-    onError(connection, listener) {
-      connection.connection.on('error', listener);
-      return () => connection.connection.removeListener('error', listener);
+    guard(connection) {
+      connection.connection.on('error', markBroken);
+    },
+    unguard(connection) {
+      connection.connection.removeListener('error', markBroken);
+      return broken.delete(connection.connection);
     },
     async discover(connection): Promise<ServerFigures> {
       const [rows] = (await connection.query(FIGURES)) as [Array<Record<string, unknown>>];

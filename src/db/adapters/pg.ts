@@ -77,6 +77,11 @@ interface FigureRow {
 /** The adapter for a `pg.Pool`. */
 export function pgAdapter(pool: PgPoolLike): DriverAdapter<PgClientLike> {
   const { host = 'localhost', port = 5432, database = '' } = pool.options;
+  // Checked-out clients that errored; one listener for all, which finds its client as `this`.
+  const broken = new WeakSet<PgClientLike>();
+  function markBroken(this: PgClientLike): void {
+    broken.add(this);
+  }
   // Clients the guard is closing, and who waits for their end.
   const ending = new Map<PgClientLike, () => void>();
   const onRemove = (client: PgClientLike) => {
@@ -111,9 +116,12 @@ export function pgAdapter(pool: PgPoolLike): DriverAdapter<PgClientLike> {
       if (!releaseOnce(client, true)) onRemove(client);
       return ended;
     },
-    onError(client, listener) {
-      client.on('error', listener);
-      return () => client.removeListener('error', listener);
+    guard(client) {
+      client.on('error', markBroken);
+    },
+    unguard(client) {
+      client.removeListener('error', markBroken);
+      return broken.delete(client);
     },
     async discover(client): Promise<ServerFigures> {
       const result = (await client.query(FIGURES)) as { rows: FigureRow[] };

@@ -49,10 +49,13 @@ export interface DriverAdapter<C = unknown> {
    */
   release(connection: C, destroy: boolean): Promise<void> | undefined;
   /**
-   * Listens for errors on a checked-out connection (the server may end it while the
-   * caller holds it between queries; unheard, the driver would crash the process).
+   * Listens for errors on a checked-out connection until {@link unguard}: the server may
+   * end it while the caller holds it between queries, and unheard, the driver would crash
+   * the process.
    */
-  onError(connection: C, listener: (error: unknown) => void): () => void;
+  guard(connection: C): void;
+  /** Stops listening; true when the connection errored meanwhile (it must be closed). */
+  unguard(connection: C): boolean;
   /** Reads the server's limits and current use on `connection`. */
   discover(connection: C): Promise<ServerFigures>;
   classify(error: unknown): Verdict;
