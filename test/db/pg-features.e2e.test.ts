@@ -148,6 +148,26 @@ describe('guardPool on PostgreSQL: leaks, idle close, alarms, backpressure, brea
     expect(guard.health().totals.refused).toBe(refused);
   });
 
+  it('while other clients crowd the role: re-reads within ~1 s when they leave, and hands its idle connections back', async () => {
+    const others = await holdConnections(8);
+    cleanup.push(() => Promise.all(others.map((c) => c.end().catch(() => undefined))));
+    const guard = guarded({ max: 20 });
+    const changes: Array<{ to: number; reason: string }> = [];
+    guard.on('limit-changed', (e) => changes.push({ to: e.to, reason: e.reason }));
+    const closed = new Promise<DbEvent>((resolve) => guard.on('idle-closed', resolve));
+    const running = load(40, 10, () => guard.query('SELECT pg_sleep(0.02)'));
+    await sleep(300);
+    expect(guard.health().limit).toBe(2);
+    // Four of the other clients leave while callers wait here.
+    await Promise.all(others.splice(0, 4).map((c) => c.end()));
+    const { outcomes } = await running;
+    expect(outcomes).toEqual({ ok: 400 });
+    expect(changes.some((c) => c.reason === 'learned' && c.to === 6)).toBe(true);
+    // The last operation ended while others still hold 4 and we hold 6: ours go back.
+    expect(await closed).toMatchObject({ reason: 'idle' });
+    await waitFor(async () => (await user.connections()) === 4, 2_000);
+  });
+
   it('opens the breaker after failed connects in a row, fails fast with the cause, and closes on a good probe', async () => {
     const port = await freePort();
     const guard = guardPool(new pg.Pool({ ...user.config, port, max: 5 }), {
