@@ -184,7 +184,7 @@ const lines = [
   '',
   `- ky as selfheal runs it (\`retry: 0, timeout: false\`) vs bare ky: ${us(kyAsRunStats.median - kyStats.median)} µs — ky's own retry clone and timeout timer, which selfheal switches off.`,
   `- selfheal with every policy off vs that ky: ${us(off.median - kyAsRunStats.median)} µs — the orchestration: ky's init hook (per-request option interception), the per-origin lookup, the retry policy (its first attempt runs outside p-retry), classification of the answer (status, Retry-After and quota headers), counters, the signal handed to fetch.`,
-  `- every policy on vs every policy off: ${us(ours.median - off.median)} µs — one timer and one linked AbortController for the attempt timeout and another pair for the deadline, the closed breaker's counting (into opossum's window, without \`fire()\`), the token bucket, the bulkhead, the retry budget, the body read inside the attempt.`,
+  `- every policy on vs every policy off: ${us(ours.median - off.median)} µs — one timer and one linked AbortController for the attempt timeout and another pair for the deadline, the closed breaker's counting (into its own rolling window, without opossum's \`fire()\`), the token bucket, the bulkhead, the retry budget, the body read inside the attempt.`,
   '',
   ratio <= 1.05
     ? 'The goal is met in this run.'
@@ -203,8 +203,8 @@ const lines = [
   "a pending timer's hold on the process (ref/unref) and fake-timer tests exact, so it is not in.",
   '',
   'Changes behind these figures (all in the hot path, semantics unchanged, tests in test/core/fast-path.test.ts',
-  "and test/http/fast-path-*.test.ts): a closed breaker counts straight into opossum's current bucket without",
-  '`fire()` (opossum still opens, half-opens and closes); retry runs the first attempt outside p-retry and enters',
+  "and test/http/fast-path-*.test.ts): a closed breaker counts into its own rolling window without opossum's",
+  '`fire()` (opossum, on its public API, holds the state and admits the probe); retry runs the first attempt outside p-retry and enters',
   'p-retry only after a failure; timeout and deadline keep one object per execution (child signal, link, timer)',
   'instead of closures; the pipeline puts no observer around the operation while nobody listens; the engine',
   "remembers each origin's timeout policies; a good answer is no longer tagged in a WeakMap; a buffered answer",

@@ -1,21 +1,24 @@
 /**
- * A circuit breaker on opossum: a rolling window of `windowMs` counts requests and
- * failures; when at least `minimumRequests` were seen and the failure rate exceeds
- * `failureRateThreshold`, the circuit opens and calls fail fast with
- * {@link BrokenCircuitError} (carrying `retryAfterMs`). After `resetTimeoutMs` one
- * probe is let through: success closes, failure re-opens. State serialises with
- * `toJSON()` and comes back through `initialState`, for serverless instances.
+ * A circuit breaker. Two strategies open it: the failure rate over a rolling window of
+ * `windowMs` (once `minimumRequests` were seen, above `failureRateThreshold`), and
+ * `consecutiveFailures` in a row. While open, calls fail fast with
+ * {@link BrokenCircuitError} (carrying `retryAfterMs`); after the probe interval one
+ * probe is let through: an answer closes the circuit, a failure re-opens it, an end
+ * without a verdict (an abort, a local refusal) keeps it open for another interval. The
+ * interval grows with the outage (`probeInterval`), up to `resetTimeoutMs`. State
+ * serialises with `toJSON()` and comes back through `initialState`, for serverless.
  *
- * The injected clock drives the rolling window and `retryAfterMs`; the open → half-open
- * timer is opossum's own (`setTimeout`, unref'd), so tests drive it with fake timers.
+ * opossum holds the state and gates the calls, through its public API only
+ * ({@link BreakerGate}); the counts (a {@link RollingWindow}), both strategies and all
+ * time — the injected clock's — are this policy's. A closed circuit never calls opossum's
+ * `fire()`: a call there costs a count in the window.
  */
-import CircuitBreaker from 'opossum';
+import { BreakerGate, isRejection } from './breaker-gate.js';
+import { BreakerSettings, type BreakerSettingsOptions } from './breaker-settings.js';
 import {
   type BreakerSnapshot,
   type BreakerState,
-  type BucketCount,
-  bucketCounter,
-  LazyWindow,
+  ProbeSchedule,
   validateSnapshot,
 } from './breaker-state.js';
 import {
@@ -25,6 +28,7 @@ import {
   isRetryBudgetExhaustedError,
   isThrottledError,
 } from './errors.js';
+import type { CoreEventMap } from './events.js';
 import {
   type AttemptContext,
   BasePolicy,
@@ -34,229 +38,242 @@ import {
   type Operation,
   type PolicyOptions,
 } from './policy.js';
-import { functionOption, optionalNumber } from './validate.js';
+import { RollingWindow } from './rolling-window.js';
 
-export type { BreakerSnapshot, BreakerState } from './breaker-state.js';
+export type { BreakerSettingsOptions } from './breaker-settings.js';
+export { BreakerSettings } from './breaker-settings.js';
+export type { BreakerSnapshot, BreakerState, ProbeInterval } from './breaker-state.js';
 
-export interface CircuitBreakerOptions extends PolicyOptions {
-  /** Failure share (0–1] above which the circuit opens. @default 0.5 */
-  failureRateThreshold?: number;
-  /** Requests the window must hold before the rate is judged. @default 10 */
-  minimumRequests?: number;
-  /** Length of the rolling window. @default 10000 */
-  windowMs?: number;
-  /** How long the circuit stays open before a probe. @default 30000 */
-  resetTimeoutMs?: number;
-  /** Which errors count as failures. @default every error but an abort */
-  isFailure?: (error: unknown) => boolean;
+export interface CircuitBreakerOptions extends PolicyOptions, BreakerSettingsOptions {
   /** State to start from, as returned by `toJSON()`. */
   initialState?: BreakerSnapshot;
+  /**
+   * The breaker's options validated once (`new BreakerSettings(…)`), for many breakers
+   * built alike; the option fields above are then ignored.
+   */
+  settings?: BreakerSettings;
 }
 
-const BUCKETS = 10;
-const EMPTY: unknown[] = [];
-type Action = (fn: Operation<unknown>, ctx: ReturnType<typeof contextOf>) => Promise<unknown>;
+/** Why the circuit opened. */
+export type BreakerOpenReason = CoreEventMap['breaker-open']['reason'];
+
+/** How a call ended, for the counts and the strategies. */
+type Verdict = 'failure' | 'answer' | 'none';
+
+const REQUESTS = 0;
+const FAILURES = 1;
 
 /** A circuit-breaker policy. */
 export class CircuitBreakerPolicy extends BasePolicy {
   readonly kind = 'circuit-breaker';
-  readonly failureRateThreshold: number;
-  readonly minimumRequests: number;
-  readonly windowMs: number;
-  readonly resetTimeoutMs: number;
-  readonly #breaker: CircuitBreaker<Parameters<Action>, unknown>;
-  readonly #window: LazyWindow;
-  readonly #isFailure: (error: unknown) => boolean;
-  readonly #count: (count: BucketCount) => void;
-  #openedAt: number | undefined;
+  /** The validated options. */
+  readonly settings: BreakerSettings;
+  readonly #window: RollingWindow;
+  readonly #schedule: ProbeSchedule;
+  readonly #gate: BreakerGate;
+  /** Failures in a row. */
+  #run = 0;
+  #opening: BreakerOpenReason | undefined;
   #lastError: unknown;
 
   constructor(options: CircuitBreakerOptions = {}) {
     super(options);
-    this.failureRateThreshold = optionalNumber(
-      'failureRateThreshold',
-      options.failureRateThreshold,
-      0.5,
-      {
-        min: 0,
-        max: 1,
-        exclusiveMin: true,
-      },
-    );
-    this.minimumRequests = optionalNumber('minimumRequests', options.minimumRequests, 10, {
-      min: 1,
-      integer: true,
-    });
-    this.windowMs = optionalNumber('windowMs', options.windowMs, 10_000, {
-      min: BUCKETS,
-      integer: true,
-    });
-    this.resetTimeoutMs = optionalNumber('resetTimeoutMs', options.resetTimeoutMs, 30_000, {
-      min: 0,
-    });
-    const isFailure = functionOption(
-      'isFailure',
-      options.isFailure,
-      (e: unknown) => (e as Error)?.name !== 'AbortError',
-    );
-    this.#isFailure = isFailure;
+    this.settings =
+      options.settings instanceof BreakerSettings ? options.settings : new BreakerSettings(options);
     const initial = options.initialState;
     if (initial !== undefined) validateSnapshot(initial);
-    this.#window = new LazyWindow(this.clock, this.windowMs, BUCKETS);
-    const action: Action = (fn, ctx) => invoke(fn, ctx);
-    this.#breaker = new CircuitBreaker(action, {
-      timeout: false,
-      resetTimeout: this.resetTimeoutMs,
-      errorThresholdPercentage: this.failureRateThreshold * 100,
-      volumeThreshold: this.minimumRequests,
-      rollingCountTimeout: this.windowMs,
-      rollingCountBuckets: BUCKETS,
-      rollingPercentilesEnabled: false,
-      enableSnapshots: false,
-      // Buckets rotate lazily from the injected clock: no interval timer per breaker.
-      rotateBucketController: this.#window.controller as never,
-      // A half-open probe that ends without a verdict must not close the circuit.
-      errorFilter: (error: unknown) =>
-        !isFailure(error) && !(this.#breaker.halfOpen && noVerdict(error)),
-      ...(initial && {
-        state: {
-          closed: initial.state === 'closed',
-          open: initial.state === 'open',
-          halfOpen: initial.state === 'half-open',
-          // opossum measures the open period on the wall clock; translate from ours.
-          lastTimerAt:
-            initial.openedAt === undefined
-              ? undefined
-              : Date.now() - (this.clock.now() - initial.openedAt),
-        },
-        status: CircuitBreaker.newStatus({
-          rollingCountBuckets: BUCKETS,
-          rollingCountTimeout: this.windowMs,
-          rotateBucketController: this.#window.controller as never,
-          stats: {
-            fires: initial.requests,
-            failures: initial.failures,
-            successes: initial.requests - initial.failures,
-          },
-        } as never),
-      }),
-    } as CircuitBreaker.Options<Parameters<Action>>);
-    this.#count = bucketCounter(this.#breaker.status);
-    // A restored open circuit waits a full reset period from now (opossum restarts its timer).
-    if (initial && initial.state !== 'closed') this.#openedAt = this.clock.now();
-    this.#breaker.on('failure', (error: unknown) => {
-      this.#lastError = error;
-    });
-    this.#breaker.on('open', () => {
-      this.#openedAt = this.clock.now();
-      const { fires, failures } = this.#breaker.stats;
-      this.emit('breaker-open', {
-        failureRate: fires > 0 ? failures / fires : 1,
-        retryAfterMs: this.resetTimeoutMs,
-        error: this.#lastError,
-      });
-    });
-    this.#breaker.on('halfOpen', () => this.emit('breaker-half-open', {}));
-    this.#breaker.on('close', () => {
-      this.#openedAt = undefined;
-      this.emit('breaker-closed', {});
-    });
+    const now = this.clock.now();
+    this.#window = new RollingWindow(this.settings.windowMs, 2);
+    this.#schedule = new ProbeSchedule(this.settings.probeInterval, this.settings.resetTimeoutMs);
+    let state: BreakerState = 'closed';
+    if (initial && initial.state !== 'closed') {
+      // Restored open: the probe comes when the instance that saved the state would have sent it.
+      this.#schedule.restore(Math.min(now, initial.openedAt ?? now));
+      state = initial.state === 'half-open' || this.#schedule.probeAt <= now ? 'half-open' : 'open';
+    }
+    this.#gate = new BreakerGate(
+      (fn, ctx, probe) => this.#call(fn, ctx, probe),
+      {
+        open: () => this.#opened(),
+        close: () => this.#closed(),
+        halfOpen: () => this.emit('breaker-half-open', {}),
+      },
+      state,
+    );
+    if (initial) {
+      this.#window.add(now, initial.requests, REQUESTS);
+      this.#window.add(now, initial.failures, FAILURES);
+    }
+  }
+
+  /** Failure share (0–1] above which the circuit opens. */
+  get failureRateThreshold(): number {
+    return this.settings.failureRateThreshold;
+  }
+  /** Requests the window must hold before the rate is judged. */
+  get minimumRequests(): number {
+    return this.settings.minimumRequests;
+  }
+  /** Length of the rolling window, ms. */
+  get windowMs(): number {
+    return this.settings.windowMs;
+  }
+  /** The longest wait before a probe, ms. */
+  get resetTimeoutMs(): number {
+    return this.settings.resetTimeoutMs;
   }
 
   /** The circuit's state now. */
   get state(): BreakerState {
-    if (this.#breaker.closed) return 'closed';
-    return this.#breaker.halfOpen ? 'half-open' : 'open';
+    this.#catchUp();
+    return this.#gate.state;
   }
 
   /** Time until a probe is admitted (0 when closed or half-open). */
   get retryAfterMs(): number {
-    if (this.state !== 'open' || this.#openedAt === undefined) return 0;
-    return Math.max(0, this.#openedAt + this.resetTimeoutMs - this.clock.now());
+    this.#catchUp();
+    if (!this.#gate.opened) return 0;
+    return Math.max(0, this.#schedule.probeAt - this.clock.now());
   }
 
-  async execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
-    this.#window.catchUp();
-    const breaker = this.#breaker;
-    if (breaker.closed && !breaker.pendingClose) return this.#closed(fn, contextOf(options));
-    try {
-      return (await this.#breaker.fire(fn as Operation<unknown>, contextOf(options))) as T;
-    } catch (error) {
-      if (
-        (error as { code?: string })?.code === 'EOPENBREAKER' &&
-        CircuitBreaker.isOurError(error as Error)
-      ) {
-        const state = this.state === 'closed' ? 'open' : this.state;
-        const rejected = new BrokenCircuitError(state, this.retryAfterMs, this.#lastError);
-        this.emit('rejected', { reason: 'circuit-open', error: rejected });
-        throw rejected;
-      }
-      throw error;
-    }
+  execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    const ctx = contextOf(options);
+    if (this.#gate.closed) return this.#call(fn, ctx);
+    return this.#gated(fn, ctx);
   }
 
-  /**
-   * A call while the circuit is closed, without opossum's `fire()`: the same counts go
-   * into opossum's window, and a failure is judged as opossum's `fail()` judges it, so
-   * opossum stays the state machine (open, half-open, close) and its stats stay exact.
-   * Latencies are not recorded: only rolling percentiles read them, and they are off.
-   */
-  async #closed<T>(fn: Operation<T>, ctx: AttemptContext): Promise<T> {
-    this.#count('fires');
-    let value: T;
-    try {
-      value = await invoke(fn, ctx);
-    } catch (error) {
-      if (this.#isFailure(error)) this.#fail(error);
-      else if (!(this.#breaker.halfOpen && noVerdict(error))) this.#succeeded(error);
-      throw error;
-    }
-    this.#succeeded(value);
-    return value;
-  }
-
-  /** A success; through opossum's event only if the circuit went half-open meanwhile (it closes). */
-  #succeeded(result: unknown): void {
-    if (this.#breaker.halfOpen) this.#breaker.emit('success', result, 0);
-    else this.#count('successes');
-  }
-
-  /** opossum's `fail()`: count the failure, then open past the threshold (or from half-open). */
-  #fail(error: unknown): void {
-    const breaker = this.#breaker;
-    breaker.emit('failure', error, 0, EMPTY);
-    if (breaker.warmUp) return;
-    const { fires, failures } = breaker.stats;
-    if (fires < breaker.volumeThreshold && !breaker.halfOpen) return;
-    if ((failures / fires) * 100 > this.failureRateThreshold * 100 || breaker.halfOpen)
-      breaker.open();
-  }
-
-  /** Forces the circuit open (e.g. from a health check) until the reset timeout passes. */
+  /** Forces the circuit open (e.g. from a health check) until the probe interval passes. */
   open(): void {
-    this.#breaker.open();
+    this.#open('forced');
   }
 
   /** Forces the circuit closed. */
   close(): void {
-    this.#breaker.close();
+    this.#gate.close();
   }
 
   /** The state as JSON, for `initialState` in the next instance. */
   toJSON(): BreakerSnapshot {
-    this.#window.catchUp();
-    const { fires, failures } = this.#breaker.stats;
+    const state = this.state;
+    const now = this.clock.now();
+    const openedAt = this.#schedule.openedAt;
     return {
-      state: this.state,
-      ...(this.#openedAt !== undefined && this.state !== 'closed' && { openedAt: this.#openedAt }),
-      requests: fires,
-      failures,
+      state,
+      ...(openedAt !== undefined && state !== 'closed' && { openedAt }),
+      requests: this.#window.total(now, REQUESTS),
+      failures: this.#window.total(now, FAILURES),
     };
   }
 
-  /** Stops the breaker's reset timer; the policy rejects every call afterwards. */
+  /** Stops the breaker; the policy rejects every call afterwards. */
   dispose(): void {
-    this.#breaker.shutdown();
+    this.#gate.shutdown();
+  }
+
+  /** A call while the circuit is not closed: opossum rejects it or admits it as the probe. */
+  async #gated<T>(fn: Operation<T>, ctx: AttemptContext): Promise<T> {
+    this.#catchUp();
+    try {
+      return (await this.#gate.fire(fn as Operation<unknown>, ctx)) as T;
+    } catch (error) {
+      if (!isRejection(error)) throw error;
+      this.#window.add(this.clock.now(), 1, REQUESTS);
+      const state = this.state === 'closed' ? 'open' : this.state;
+      const rejected = new BrokenCircuitError(state, this.retryAfterMs, this.#lastError);
+      this.emit('rejected', { reason: 'circuit-open', error: rejected });
+      throw rejected;
+    }
+  }
+
+  /** Runs one call, counts it, and moves the circuit by its verdict (`probe`: the breaker that admitted it). */
+  async #call<T>(fn: Operation<T>, ctx: AttemptContext, probe?: object): Promise<T> {
+    this.#window.add(this.clock.now(), 1, REQUESTS);
+    let value: T;
+    try {
+      value = await invoke(fn, ctx);
+    } catch (error) {
+      this.#settle(this.#verdict(error, ctx), probe);
+      throw error;
+    }
+    this.#settle('answer', probe);
+    return value;
+  }
+
+  #verdict(error: unknown, ctx: AttemptContext): Verdict {
+    if (this.settings.isFailure(error)) {
+      this.#window.add(this.clock.now(), 1, FAILURES);
+      this.#lastError = error;
+      return 'failure';
+    }
+    return ctx.signal.aborted || noVerdict(error) ? 'none' : 'answer';
+  }
+
+  /**
+   * An answer (success, or an error `isFailure` excuses) breaks the run and closes a
+   * half-open circuit — also when it comes from a call begun while it was closed. A
+   * failure extends the run, re-opens a half-open circuit and, while closed, is judged by
+   * both strategies. No verdict changes nothing, except that the probe has then failed.
+   */
+  #settle(verdict: Verdict, probe: object | undefined): void {
+    const gate = this.#gate;
+    if (verdict === 'answer') {
+      this.#run = 0;
+      if (gate.halfOpen) gate.close();
+      return;
+    }
+    if (verdict === 'none') {
+      if (probe && gate.isCurrent(probe) && gate.halfOpen) this.#open('probe-failed');
+      return;
+    }
+    this.#run++;
+    if (gate.halfOpen) this.#open('probe-failed');
+    else if (gate.closed) this.#judge();
+  }
+
+  /** The two strategies, after a failure while closed: the window's rate first, then the run. */
+  #judge(): void {
+    const now = this.clock.now();
+    const requests = this.#window.total(now, REQUESTS);
+    const { failureRateThreshold, minimumRequests, consecutiveFailures } = this.settings;
+    if (
+      requests >= minimumRequests &&
+      this.#window.total(now, FAILURES) / requests > failureRateThreshold
+    ) {
+      this.#open('failure-rate');
+    } else if (this.#run >= consecutiveFailures) {
+      this.#run = 0;
+      this.#open('consecutive-failures');
+    }
+  }
+
+  #open(reason: BreakerOpenReason): void {
+    this.#opening = reason;
+    this.#gate.open();
+    this.#opening = undefined;
+  }
+
+  /** Half-opens, lazily, once the probe interval has passed on the clock. */
+  #catchUp(): void {
+    if (!this.#gate.opened || this.clock.now() < this.#schedule.probeAt) return;
+    this.#gate.toHalfOpen();
+    this.emit('breaker-half-open', {});
+  }
+
+  #opened(): void {
+    const now = this.clock.now();
+    const retryAfterMs = this.#schedule.open(now);
+    const requests = this.#window.total(now, REQUESTS);
+    this.emit('breaker-open', {
+      failureRate: requests > 0 ? this.#window.total(now, FAILURES) / requests : 1,
+      retryAfterMs,
+      error: this.#lastError,
+      reason: this.#opening ?? 'probe-failed',
+    });
+  }
+
+  #closed(): void {
+    this.#schedule.close(this.clock.now());
+    this.emit('breaker-closed', {});
   }
 }
 
@@ -268,7 +285,7 @@ export function circuitBreaker(options?: CircuitBreakerOptions): CircuitBreakerP
 /**
  * Errors that say nothing about the dependency: the call was cancelled, or refused by a
  * local policy before it reached it. Such an end of a half-open probe counts as a failed
- * probe (the circuit stays open another reset period) — never as the success that closes it.
+ * probe (the circuit stays open another interval) — never as the answer that closes it.
  */
 function noVerdict(error: unknown): boolean {
   return (

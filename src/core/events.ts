@@ -25,7 +25,13 @@ export interface CoreEventMap {
   /** The self-throttle made a call wait (`waitMs`) or refused it (`rejected`). */
   throttled: { waitMs: number; rate: number; rejected: boolean };
   /** The breaker opened: calls fail fast until `retryAfterMs` passes. */
-  'breaker-open': { failureRate: number; retryAfterMs: number; error: unknown };
+  'breaker-open': {
+    failureRate: number;
+    retryAfterMs: number;
+    error: unknown;
+    /** Which rule opened it: the window's failure rate, a run of failures, a failed half-open probe, or `open()`. */
+    reason: 'failure-rate' | 'consecutive-failures' | 'probe-failed' | 'forced';
+  };
   /** The breaker admits one probe. */
   'breaker-half-open': Record<never, never>;
   /** The breaker closed after a successful probe. */

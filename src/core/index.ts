@@ -13,11 +13,15 @@ export {
 } from './backoff.js';
 export { type BulkheadOptions, BulkheadPolicy, bulkhead } from './bulkhead.js';
 export {
+  type BreakerOpenReason,
+  BreakerSettings,
+  type BreakerSettingsOptions,
   type BreakerSnapshot,
   type BreakerState,
   type CircuitBreakerOptions,
   CircuitBreakerPolicy,
   circuitBreaker,
+  type ProbeInterval,
 } from './circuit-breaker.js';
 export {
   type CancelTimer,

@@ -9,6 +9,7 @@ export { reportLater } from './events.js';
 export * from './index.js';
 export { invoke } from './policy.js';
 export { requestedDelay } from './retry.js';
+export { RollingWindow } from './rolling-window.js';
 export { abortReason, type LinkedSignal, linkSignal, NEVER_ABORTED } from './signal.js';
 export {
   enumOption,

@@ -5,6 +5,7 @@
  * multiplying it.
  */
 import { type Clock, systemClock } from './clock.js';
+import { RollingWindow } from './rolling-window.js';
 import { optionalNumber } from './validate.js';
 
 export interface RetryBudgetOptions {
@@ -18,7 +19,8 @@ export interface RetryBudgetOptions {
   clock?: Clock;
 }
 
-const BUCKETS = 10;
+const REQUESTS = 0;
+const RETRIES = 1;
 
 /** A retry budget; share one instance between policies to share the budget. */
 export class RetryBudget {
@@ -26,10 +28,7 @@ export class RetryBudget {
   readonly minPerSecond: number;
   readonly windowMs: number;
   readonly #clock: Clock;
-  readonly #bucketMs: number;
-  readonly #requests = new Array<number>(BUCKETS).fill(0);
-  readonly #retries = new Array<number>(BUCKETS).fill(0);
-  #bucket: number;
+  readonly #window: RollingWindow;
 
   constructor(options: RetryBudgetOptions = {}) {
     this.ratio = optionalNumber('budget.ratio', options.ratio, 0.2, { min: 0, max: 1 });
@@ -39,63 +38,50 @@ export class RetryBudget {
       exclusiveMin: true,
     });
     this.#clock = options.clock ?? systemClock;
-    this.#bucketMs = this.windowMs / BUCKETS;
-    this.#bucket = Math.floor(this.#clock.now() / this.#bucketMs);
+    this.#window = new RollingWindow(this.windowMs, 2);
   }
 
   /** Counts one request (a first attempt). */
   recordRequest(): void {
-    this.#requests[this.#advance()]! += 1;
+    this.#window.add(this.#clock.now(), 1, REQUESTS);
   }
 
   /** Takes one retry from the budget; false when the budget is spent. */
   tryAcquire(): boolean {
-    const slot = this.#advance();
-    if (sum(this.#retries) + 1 > this.allowed()) return false;
-    this.#retries[slot]! += 1;
+    const now = this.#clock.now();
+    if (this.#window.total(now, RETRIES) + 1 > this.#allowed(now)) return false;
+    this.#window.add(now, 1, RETRIES);
     return true;
   }
 
   /** Retries allowed in the current window. */
   allowed(): number {
-    this.#advance();
-    return Math.floor(
-      this.ratio * sum(this.#requests) + (this.minPerSecond * this.windowMs) / 1000,
-    );
+    return this.#allowed(this.#clock.now());
   }
 
   /** Retries still allowed in the current window. */
   remaining(): number {
-    return Math.max(0, this.allowed() - sum(this.#retries));
+    const now = this.#clock.now();
+    return Math.max(0, this.#allowed(now) - this.#window.total(now, RETRIES));
   }
 
   /** Requests and retries counted in the current window. */
   counts(): { requests: number; retries: number } {
-    this.#advance();
-    return { requests: sum(this.#requests), retries: sum(this.#retries) };
+    const now = this.#clock.now();
+    return {
+      requests: this.#window.total(now, REQUESTS),
+      retries: this.#window.total(now, RETRIES),
+    };
   }
 
-  /** Rotates out buckets that fell out of the window; returns the current slot. */
-  #advance(): number {
-    const bucket = Math.floor(this.#clock.now() / this.#bucketMs);
-    const gap = Math.min(BUCKETS, bucket - this.#bucket);
-    for (let i = 1; i <= gap; i++) {
-      const slot = (this.#bucket + i) % BUCKETS;
-      this.#requests[slot] = 0;
-      this.#retries[slot] = 0;
-    }
-    if (gap > 0) this.#bucket = bucket;
-    return this.#bucket % BUCKETS;
+  #allowed(now: number): number {
+    return Math.floor(
+      this.ratio * this.#window.total(now, REQUESTS) + (this.minPerSecond * this.windowMs) / 1000,
+    );
   }
 }
 
 /** Creates a {@link RetryBudget}. */
 export function retryBudget(options?: RetryBudgetOptions): RetryBudget {
   return new RetryBudget(options);
-}
-
-function sum(values: number[]): number {
-  let total = 0;
-  for (const v of values) total += v;
-  return total;
 }

@@ -1,9 +1,10 @@
 /**
- * Checkouts through the core circuit breaker: failed connection attempts in a row
- * (refused, reset, timed out, the server going away) open it, and then callers fail at
- * once with BrokenCircuitError whose `cause` is the last connection error. Only a run of
- * failures trips it — a rate over a window needs volume a dead database does not give —
- * and a refusal for "too many connections" breaks the run (the database is up).
+ * Checkouts through the core circuit breaker: `threshold` failed connection attempts in
+ * a row (refused, reset, timed out, the server going away) open it (its
+ * `consecutiveFailures`), and then callers fail at once with BrokenCircuitError whose
+ * `cause` is the last connection error. Only the run trips it — a rate over a window
+ * needs volume a dead database does not give — and a refusal for "too many connections"
+ * is an answer that breaks the run (the database is up).
  */
 import {
   BrokenCircuitError,
@@ -16,14 +17,13 @@ import type { Emit } from './events.js';
 
 export class ConnectBreaker<C> {
   readonly policy: CircuitBreakerPolicy | undefined;
-  #consecutive = 0;
   #lastError: unknown;
   #failures = 0;
   readonly #checkout = (): Promise<C> => this.adapter.checkout();
 
   constructor(
     readonly adapter: DriverAdapter<C>,
-    readonly settings: { threshold: number; resetTimeoutMs: number } | undefined,
+    settings: { threshold: number; resetTimeoutMs: number } | undefined,
     clock: Clock,
     readonly emit: Emit,
     /** The circuit opened: turn the waiters away. */
@@ -31,7 +31,8 @@ export class ConnectBreaker<C> {
   ) {
     if (!settings) return;
     const policy = circuitBreaker({
-      // Never by rate; the run of failures opens it, a failed half-open probe re-opens it.
+      consecutiveFailures: settings.threshold,
+      // Never by rate (no share exceeds 1): the run opens it, a failed probe re-opens it.
       failureRateThreshold: 1,
       resetTimeoutMs: settings.resetTimeoutMs,
       isFailure: (error) => adapter.classify(error) === 'connection',
@@ -41,8 +42,8 @@ export class ConnectBreaker<C> {
       if (event.type === 'breaker-open') {
         emit('breaker-open', {
           retryAfterMs: event.retryAfterMs,
-          consecutive: this.#consecutive,
-          error: this.#lastError,
+          reason: event.reason,
+          error: event.error,
         });
         onOpen();
       } else if (event.type === 'breaker-half-open') emit('breaker-half-open', {});
@@ -68,29 +69,16 @@ export class ConnectBreaker<C> {
     return error;
   }
 
-  /** Checks a connection out through the breaker, counting failed attempts in a row. */
+  /** Checks a connection out through the breaker; reports failed attempts. */
   async checkout(): Promise<C> {
-    const policy = this.policy;
     try {
-      const connection = await (policy ? policy.execute(this.#checkout) : this.adapter.checkout());
-      this.#consecutive = 0;
-      return connection;
+      return await (this.policy ? this.policy.execute(this.#checkout) : this.adapter.checkout());
     } catch (error) {
-      const verdict = this.adapter.classify(error);
-      if (verdict !== 'connection') {
-        if (verdict === 'saturated') this.#consecutive = 0;
-        throw error;
+      if (this.adapter.classify(error) === 'connection') {
+        this.#failures++;
+        this.#lastError = error;
+        this.emit('connection-failed', { code: this.adapter.codeOf(error), error });
       }
-      this.#failures++;
-      this.#lastError = error;
-      this.#consecutive++;
-      this.emit('connection-failed', {
-        code: this.adapter.codeOf(error),
-        consecutive: this.#consecutive,
-        error,
-      });
-      if (policy && this.#consecutive >= this.settings!.threshold && policy.state === 'closed')
-        policy.open();
       throw error;
     }
   }

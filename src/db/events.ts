@@ -76,9 +76,14 @@ export interface DbEventMap {
     others: number;
   };
   /** A connection attempt failed because the database is unreachable or shutting down. */
-  'connection-failed': { name: string; code: string; consecutive: number; error: unknown };
-  /** The breaker opened after `consecutive` failed connection attempts in a row. */
-  'breaker-open': { name: string; retryAfterMs: number; consecutive: number; error: unknown };
+  'connection-failed': { name: string; code: string; error: unknown };
+  /** The breaker opened (`consecutive-failures`: failed connects in a row; `probe-failed`: its probe failed). */
+  'breaker-open': {
+    name: string;
+    retryAfterMs: number;
+    reason: 'failure-rate' | 'consecutive-failures' | 'probe-failed' | 'forced';
+    error: unknown;
+  };
   'breaker-half-open': { name: string };
   'breaker-closed': { name: string };
   /** The open breaker refused a call: it failed fast with `error` (BrokenCircuitError). */

@@ -17,7 +17,6 @@ import {
 import { AlarmBell } from './alarms.js';
 import { AttemptFailure } from './attempt-failure.js';
 import { BreakerWaitBudget } from './breaker-wait-budget.js';
-import { ConsecutiveTrip } from './consecutive-trip.js';
 import { type HttpEventMap, OriginHub } from './events.js';
 import type { Alarm } from './options.js';
 import { originRetry } from './origin-retry.js';
@@ -81,6 +80,26 @@ function quiet(policy: Policy): Policy {
   };
 }
 
+/**
+ * The breaker as a pipeline stage, quiet like {@link quiet}, that marks a failed
+ * half-open probe on its {@link AttemptFailure} (the one call a half-open breaker admits
+ * is its probe).
+ */
+function probing(breaker: CircuitBreakerPolicy): Policy {
+  const stage = quiet(breaker);
+  const failedProbe = (error: unknown): never => {
+    if (error instanceof AttemptFailure) error.probe = true;
+    throw error;
+  };
+  return {
+    ...stage,
+    execute: (fn, options) =>
+      breaker.state === 'half-open'
+        ? breaker.execute(fn, options).catch(failedProbe)
+        : breaker.execute(fn, options),
+  };
+}
+
 /** One origin's policies, counters and alarms. */
 export class OriginState {
   readonly hub: OriginHub;
@@ -106,7 +125,6 @@ export class OriginState {
   readonly #timeouts = new Map<string, TimeoutPolicy>();
   readonly #reset = new QuotaReset();
   readonly #config: Resolved;
-  readonly #trip: ConsecutiveTrip | undefined;
   /** The budget the retry policy sees: waits at an open breaker are free. */
   readonly #retryBudget: BreakerWaitBudget | undefined;
 
@@ -133,17 +151,15 @@ export class OriginState {
         });
     };
     this.throttle = config.throttle && new OriginThrottle(config.throttle, clock, emitRate);
-    const { consecutiveFailures, ...breakerOptions } = config.breaker || {};
     this.breaker =
       config.breaker &&
       new CircuitBreakerPolicy({
-        ...breakerOptions,
+        ...config.breaker,
+        // The fixed reset the http defaults document, until the client adopts the growing interval.
+        probeInterval: false,
         clock,
         isFailure: (e) => e instanceof AttemptFailure && e.breakerFailure,
       });
-    this.#trip =
-      this.breaker &&
-      new ConsecutiveTrip(consecutiveFailures ?? Number.POSITIVE_INFINITY, this.breaker);
     this.bulkhead = config.bulkhead && new BulkheadPolicy({ ...config.bulkhead, clock });
     this.budget =
       config.budget instanceof RetryBudget
@@ -171,11 +187,10 @@ export class OriginState {
         e.failureRate,
         e.retryAfterMs,
         e.at,
-        this.#trip?.tripped ? this.#trip.threshold : undefined,
+        e.reason === 'consecutive-failures' ? breaker?.settings.consecutiveFailures : undefined,
       );
     });
-    const trip = this.#trip;
-    const inner = shared.map((p) => (trip && p === this.breaker ? trip.policy() : quiet(p)));
+    const inner = shared.map((p) => (p === breaker ? probing(breaker) : quiet(p)));
     this.withDeadline = this.#compose(true, inner);
     this.withoutDeadline = this.#compose(false, inner);
   }

@@ -1,35 +1,29 @@
 /**
- * Events per second over a sliding window, in fixed buckets computed from the clock:
- * no timers. Measures an origin's send rate and goodput for the adaptive rate and the
- * utilization alarm.
+ * Events per second over a sliding window (core's {@link RollingWindow}: buckets computed
+ * from the clock, no timers). Measures an origin's send rate and goodput for the adaptive
+ * rate and the utilization alarm.
  */
-
-const BUCKETS = 10;
+import { RollingWindow } from '../core/internal.js';
 
 /** A sliding-window rate counter. */
 export class RateMeter {
-  readonly #bucketMs: number;
-  readonly #counts = new Array<number>(BUCKETS).fill(0);
-  #bucket = Number.NEGATIVE_INFINITY;
+  readonly #window: RollingWindow;
   #since: number | undefined;
 
   /** @param windowMs the window the rate is averaged over. @default 1000 */
   constructor(readonly windowMs = 1000) {
-    this.#bucketMs = windowMs / BUCKETS;
+    this.#window = new RollingWindow(windowMs);
   }
 
   /** Counts one event at `now`. */
   record(now: number): void {
     this.#since ??= now;
-    this.#counts[this.#advance(now)]! += 1;
+    this.#window.add(now);
   }
 
   /** Events per second over the window ending at `now`. */
   rate(now: number): number {
-    this.#advance(now);
-    let total = 0;
-    for (const c of this.#counts) total += c;
-    return (total * 1000) / this.windowMs;
+    return (this.#window.total(now) * 1000) / this.windowMs;
   }
 
   /**
@@ -40,14 +34,5 @@ export class RateMeter {
     if (this.#since === undefined) return 0;
     const span = Math.min(this.windowMs, Math.max(minSpanMs, now - this.#since));
     return (this.rate(now) * this.windowMs) / span;
-  }
-
-  #advance(now: number): number {
-    const bucket = Math.floor(now / this.#bucketMs);
-    const gap = Math.min(BUCKETS, bucket - this.#bucket);
-    for (let i = 1; i <= gap; i++)
-      this.#counts[(((this.#bucket + i) % BUCKETS) + BUCKETS) % BUCKETS] = 0;
-    if (gap > 0) this.#bucket = bucket;
-    return ((this.#bucket % BUCKETS) + BUCKETS) % BUCKETS;
   }
 }

@@ -95,7 +95,7 @@ describe('leaks', () => {
     gc();
     const before = process.memoryUsage().heapUsed;
     await batch(100_000);
-    // Move past the breaker's 1 s window: it rotates out the per-call latency samples opossum keeps.
+    // Move past the breaker's 1 s window: every bucket of it rotates once.
     skip(1100);
     await policy.execute(op, { signal: controller.signal });
     gc();

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BasePolicy,
   circuitBreaker,
@@ -35,10 +35,6 @@ class Recorder extends BasePolicy {
 }
 
 describe('pipeline', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
   it('nests policies outer → inner and passes the attempt down', async () => {
     const log: string[] = [];
     const clock = manualClock();
@@ -94,9 +90,9 @@ describe('pipeline', () => {
   });
 
   it('retry outside the breaker waits through an open circuit when the deadline allows', async () => {
-    vi.useFakeTimers({ now: 0 });
-    const breaker = circuitBreaker({ minimumRequests: 1, resetTimeoutMs: 1000 });
-    const policy = pipeline(retry({ limit: 3, backoff: constant(10) }), breaker);
+    const clock = manualClock(0);
+    const breaker = circuitBreaker({ clock, minimumRequests: 1, resetTimeoutMs: 1000 });
+    const policy = pipeline(retry({ limit: 3, backoff: constant(10), clock }), breaker);
     let calls = 0;
     const result = policy.execute(() => {
       calls++;
@@ -104,18 +100,23 @@ describe('pipeline', () => {
       return 'recovered';
     });
     // attempt 1 fails and opens; attempt 2 meets the open breaker; its retryAfterMs (≈990 ms) is honoured.
-    await vi.advanceTimersByTimeAsync(1100);
+    await clock.advance(1100);
     await expect(result).resolves.toBe('recovered');
     expect(calls).toBe(2);
   });
 
   it('fails at once with BrokenCircuitError when the deadline does not allow the wait', async () => {
-    vi.useFakeTimers({ now: 0 });
-    const breaker = circuitBreaker({ minimumRequests: 1, resetTimeoutMs: 10_000 });
+    const clock = manualClock(0);
+    const breaker = circuitBreaker({ clock, minimumRequests: 1, resetTimeoutMs: 10_000 });
     await expect(breaker.execute(() => Promise.reject(new Error('503')))).rejects.toThrow();
-    const policy = pipeline(deadline(2000), retry({ limit: 5, backoff: constant(10) }), breaker);
+    // The first probe comes after 1 s (probeInterval's minMs): more than the deadline allows.
+    const policy = pipeline(
+      deadline(500, { clock }),
+      retry({ limit: 5, backoff: constant(10), clock }),
+      breaker,
+    );
     const settled = policy.execute(() => 'never').catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(await settled).toMatchObject({ name: 'BrokenCircuitError', state: 'open' });
   });
 
