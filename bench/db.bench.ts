@@ -22,6 +22,11 @@ for (const [name, port] of [
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const env = await environment();
 const users = { pg: await pgUser(10, 'bench_db'), mysql: await mariaUser(10, 'bench_db') };
+// Stopped early (Ctrl-C): drop the run's database users all the same.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    void Promise.allSettled([users.pg.drop(), users.mysql.drop()]).then(() => process.exit(130));
+  });
 const redisUrl = 'redis://127.0.0.1:6379';
 const fleetMissing = await fleetUnavailable();
 

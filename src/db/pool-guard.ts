@@ -19,6 +19,7 @@ import {
 import type { DriverAdapter } from './adapters/types.js';
 import { Admission, type Refusal, type Ticket } from './admission.js';
 import { Backpressure } from './backpressure.js';
+import { Abandoned, bounded } from './bounded-checkout.js';
 import { ConnectBreaker } from './connect-breaker.js';
 import { Connections } from './connections.js';
 import type { DbEventMap, Emit, Priority } from './events.js';
@@ -129,8 +130,10 @@ export class PoolGuard<C> {
       let connection: C;
       try {
         if (this.fleet) slot = await this.#fleetSlot(ticket);
-        connection = await this.connect.checkout();
+        connection = await this.#checkoutBy(ticket, slot);
       } catch (error) {
+        // The attempt still runs and keeps its slot; it cleans up after itself.
+        if (error instanceof Abandoned) throw error.error;
         if (slot && this.fleet!.give(slot, false, this.admission.waiting > 0))
           this.fleet!.retire(slot, undefined);
         this.#leaveAdmission();
@@ -201,6 +204,25 @@ export class PoolGuard<C> {
       this.#cancelIdle = undefined;
       void this.closeIdle('idle');
     }, delay);
+  }
+
+  /** The checkout, bounded by the caller's deadline and signal when it opens a connection. */
+  #checkoutBy(ticket: Ticket, slot: Slot | undefined): Promise<C> {
+    const reuses = this.#idle() > 0;
+    const checkout = this.connect.checkout();
+    if (reuses) return checkout;
+    return bounded(checkout, ticket, this.o.clock, {
+      timedOut: () => this.#saturated('timeout', ticket, {}),
+      connectedLate: (connection) => {
+        this.#busy++;
+        this.#release(connection, slot, false);
+      },
+      failedLate: () => {
+        if (slot && this.fleet!.give(slot, false, this.admission.waiting > 0))
+          this.fleet!.retire(slot, undefined);
+        this.#leaveAdmission();
+      },
+    });
   }
 
   async #fleetSlot(ticket: Ticket): Promise<Slot | undefined> {

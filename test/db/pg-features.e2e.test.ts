@@ -210,6 +210,38 @@ describe('guardPool on PostgreSQL: leaks, idle close, alarms, backpressure, brea
     await guard.close();
   });
 
+  it('a connect that hangs (a server that never answers) ends at the caller deadline; the attempt keeps its slot until it ends', async () => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      sockets.add(socket); // accepts, never answers the startup message
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const { port } = silent.address() as net.AddressInfo;
+    const guard = guardPool(new pg.Pool({ ...user.config, port, max: 5 }), {
+      acquireTimeoutMs: 300,
+      discoverLimits: false,
+    });
+    const started = performance.now();
+    const error = await guard.query('SELECT 1').catch((e: unknown) => e);
+    const waited = performance.now() - started;
+    expect(error).toMatchObject({ name: 'PoolSaturatedError', reason: 'timeout' });
+    expect(waited).toBeGreaterThanOrEqual(290);
+    expect(waited).toBeLessThan(5_000);
+    const controller = new AbortController();
+    const aborted = guard
+      .with({ signal: controller.signal, acquireTimeoutMs: 60_000 })
+      .query('SELECT 1');
+    setTimeout(() => controller.abort(new Error('handler out of time')), 100);
+    await expect(aborted).rejects.toThrow('handler out of time');
+    // Both attempts are still connecting: they hold their slots.
+    expect(guard.health().inUse).toBe(2);
+    for (const socket of sockets) socket.destroy();
+    await waitFor(() => guard.health().inUse === 0, 2_000);
+    await new Promise((r) => silent.close(r));
+    await guard.close();
+  });
+
   async function holdConnections(n: number): Promise<pg.Client[]> {
     const clients = Array.from({ length: n }, () => new pg.Client(user.config));
     await Promise.all(clients.map((c) => c.connect()));
