@@ -76,5 +76,16 @@ export function renderReport({ env, results, skipped, overheads, rounds }: Repor
     '',
     ...goals,
     '',
+    '## Reading it',
+    '',
+    '- Unguarded, every pool that can open more connections than the user may have turns the surplus into',
+    '  errors, and a fleet of small pools shares the limit by luck: the "shares while all ran" column.',
+    '- Behind the guard no caller sees "too many connections" in any row: one pool keeps to what the server',
+    '  allows (read from it, not configured); four pools *without* a fleet cap keep to what the others leave',
+    '  at each read and absorb the refusals of the moments they overlap ("refusals absorbed", retried with',
+    "  backoff inside the callers' wait) — zero errors, but slower and unevenly shared, because a process",
+    '  learns that another left only at its next read. The fleet rows (a `globalLimit` on Redis) are the',
+    '  answer for that case: one shared semaphore of 10, handed round by turn.',
+    '',
   ].join('\n');
 }

@@ -41,11 +41,11 @@ export interface GuardPoolOptions {
   maxConcurrent?: number;
   /** Callers that may wait for a connection; a full queue refuses at once. @default 1000 */
   queueLimit?: number;
-  /** Longest a caller waits for a connection, retries after refusals included. @default 10000 */
+  /** Longest a caller waits for a connection: queued, for a fleet slot, while one is opened, across retries. @default 10000 */
   acquireTimeoutMs?: number;
   /** Read the server's limits and current use on a connection. @default true */
   discoverLimits?: boolean;
-  /** Read them again when this much time has passed (on the next checkout). @default 10000 */
+  /** Read them again on the next checkout after this long (1 s while callers wait and others hold connections). @default 10000 */
   limitsRefreshMs?: number;
   /** Share of the server's limit (every client counted) at which an `alarm` event fires. @default { utilization: 0.8 } */
   alarms?: { utilization?: number };
@@ -53,13 +53,17 @@ export interface GuardPoolOptions {
   backoff?: { baseMs?: number; maxMs?: number };
   /**
    * Fail fast while the database is down: `threshold` failed connection attempts in a row
-   * open the circuit for `resetTimeoutMs`; `false` turns it off.
+   * open the circuit; it probes after max(1 s, 20 % of the outage), at most every
+   * `resetTimeoutMs`; `false` turns it off.
    * @default { threshold: 5, resetTimeoutMs: 5000 }
    */
   breaker?: { threshold?: number; resetTimeoutMs?: number } | false;
   /** A checkout held longer emits a `leak` event with the acquirer's stack; 0 is off (no stack is captured). @default 0 */
   leakDetectionMs?: number;
-  /** Close idle connections this long after the last operation ends. @default undefined (the pool's own idle timeout) */
+  /**
+   * Close idle connections this long after the last operation ends.
+   * @default undefined — the pool's own idle timeout, or 1 s while other clients crowd the user's connections
+   */
   idleCloseMs?: number;
   /** A cap for the whole fleet, through a Store's lease semaphore. @default undefined */
   globalLimit?: GlobalLimitOptions;
