@@ -5,13 +5,19 @@
  * pool: no store call at all) or takes a new one. Slots are refreshed on a timer while
  * held; a holder that dies loses them after `leaseMs`.
  *
- * Fairness: a process under load would keep its slots forever, so while other processes
- * wait (they leave a `wanted` mark in the store's counters), a slot held for about
- * `turnMs` is handed back at its next release, its connection closed, and taken in turn
- * by whoever waits — each process's share converges on max / processes.
+ * Fairness: a process under load would keep its slots forever. While other processes
+ * wait (they leave a `wanted` mark in the store's counters), a slot nobody here needs goes
+ * back at once (closing its idle connection), and a process holding more than its share —
+ * max ÷ the processes that use the key (each holds one lease of a members semaphore) —
+ * hands a slot back at its first release after about `turnMs`; whoever waits longest
+ * takes it. Only slots above the share turn over, so the fleet reconnects a few times per
+ * turn, not once per slot.
  */
 import type { CancelTimer, Clock, Lease, RandomSource } from '../core/internal.js';
 import type { GlobalLimitOptions } from './options.js';
+
+/** The members semaphore's size: it counts processes, it never refuses one. */
+const MEMBERS_MAX = 100_000;
 
 /** One held slot. */
 export interface Slot {
@@ -25,8 +31,12 @@ export class FleetSlots {
   readonly #spare: Slot[] = [];
   readonly #held = new Set<Slot>();
   readonly #wantedKey: string;
+  readonly #membersKey: string;
   readonly #tickMs: number;
   #contended = false;
+  #member: Lease | undefined;
+  #joining: Promise<void> | undefined;
+  #members = 1;
   #cancelTick: CancelTimer | undefined;
   #closed = false;
 
@@ -41,6 +51,7 @@ export class FleetSlots {
     readonly closeOneIdle: (slot: Slot) => Promise<void>,
   ) {
     this.#wantedKey = `${o.key}:wanted`;
+    this.#membersKey = `${o.key}:members`;
     this.#tickMs = Math.max(1, Math.min(o.turnMs, o.leaseMs / 3));
   }
 
@@ -59,10 +70,17 @@ export class FleetSlots {
     return this.#contended;
   }
 
+  /** Processes using the key, at the last count (this one included). */
+  get members(): number {
+    return this.#members;
+  }
+
   /** A slot for one checkout, waiting until `deadline`; undefined when none freed up. */
   async take(deadline: number, signal: AbortSignal | undefined): Promise<Slot | undefined> {
     const spare = this.#spare.pop();
     if (spare) return spare;
+    this.#joining ??= this.#join();
+    await this.#joining;
     const { store, key, max, leaseMs } = this.o;
     let lease = await store.leases.acquire(key, { max, leaseMs, signal });
     if (!lease) {
@@ -92,8 +110,10 @@ export class FleetSlots {
    * the caller closes the connection and passes its end to {@link retire}.
    */
   give(slot: Slot, keep: boolean, waitingHere: boolean): boolean {
-    const turnOver = this.#contended && this.clock.now() >= slot.turnEndsAt;
-    if (slot.lost || turnOver || (!keep && !waitingHere)) return true;
+    // Nobody here needs it while others wait, or this process has more than its share.
+    const wanted = this.#contended && !waitingHere;
+    const turnOver = this.#aboveShare() && this.clock.now() >= slot.turnEndsAt;
+    if (slot.lost || wanted || turnOver || (!keep && !waitingHere)) return true;
     // A slot whose connection was closed still backs the next checkout here (it opens one).
     this.#spare.push(slot);
     return false;
@@ -119,10 +139,27 @@ export class FleetSlots {
     this.#closed = true;
     this.#cancelTick?.();
     this.#cancelTick = undefined;
-    const all = [...this.#held];
+    await this.#joining;
+    const all = [...this.#held].map((slot) => slot.lease);
+    if (this.#member) all.push(this.#member);
     this.#held.clear();
     this.#spare.length = 0;
-    await Promise.all(all.map((slot) => slot.lease.release().catch(() => undefined)));
+    this.#member = undefined;
+    await Promise.all(all.map((lease) => lease.release().catch(() => undefined)));
+  }
+
+  /** Others wait and this process holds more than its share: its slots take turns. */
+  #aboveShare(): boolean {
+    return this.#contended && this.#held.size > Math.floor(this.o.max / this.#members);
+  }
+
+  /** Counts this process among the key's users (one lease of a large semaphore), once. */
+  async #join(): Promise<void> {
+    const lease = await this.o.store.leases
+      .acquire(this.#membersKey, { max: MEMBERS_MAX, leaseMs: this.o.leaseMs })
+      .catch(() => undefined);
+    if (this.#closed) await lease?.release();
+    else this.#member = lease;
   }
 
   #scheduleTick(): void {
@@ -138,18 +175,20 @@ export class FleetSlots {
   /** Refreshes every held slot and reads whether others wait. */
   async #tick(): Promise<void> {
     const store = this.o.store;
-    const [wanted] = await Promise.all([
+    const [wanted, members] = await Promise.all([
       store.counters.get(this.#wantedKey).catch(() => 0),
+      store.leases.held(this.#membersKey).catch(() => this.#members),
+      this.#member?.refresh().catch(() => true),
       ...[...this.#held].map(async (slot) => {
         // A store that cannot answer keeps the slot: it says so through its own events.
         if (!(await slot.lease.refresh().catch(() => true))) slot.lost = true;
       }),
     ]);
     this.#contended = wanted > 0;
-    const now = this.clock.now();
-    // Idle slots that are lost, or whose turn is over while others wait, go back.
+    this.#members = Math.max(1, members);
+    // Idle slots go back while others wait (and lost ones always).
     for (const slot of [...this.#spare]) {
-      if (!slot.lost && !(this.#contended && now >= slot.turnEndsAt)) continue;
+      if (!slot.lost && !this.#contended) continue;
       this.#spare.splice(this.#spare.indexOf(slot), 1);
       this.retire(slot, this.closeOneIdle(slot));
     }

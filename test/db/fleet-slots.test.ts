@@ -50,7 +50,7 @@ describe('FleetSlots', () => {
     expect(a.held + b.held).toBe(2);
   });
 
-  it('while others wait, a slot is handed back at its first release after its turn; idle ones at the next tick', async () => {
+  it('while others wait, slots above the share (max ÷ processes) go back after their turn; the share stays', async () => {
     const { clock, slots, closed } = setup(2, 1_000);
     const a = slots();
     const b = slots();
@@ -64,7 +64,40 @@ describe('FleetSlots', () => {
     // Turns end between 0.5 and 1.5 × turnMs (random 0.5 → exactly turnMs).
     expect(closed).toEqual([idle]);
     expect(await waiting).toBeDefined();
-    expect(a.give(busy, true, false)).toBe(true);
+    expect(a.members).toBe(2);
+    // a is down to its share (2 ÷ 2 processes): its last slot stays, turn over or not.
+    await clock.advance(2_000);
+    expect(a.give(busy, true, true)).toBe(false);
+  });
+
+  it('hands slots over when it holds more than its share, and only then', async () => {
+    const { clock, slots, closed } = setup(4, 1_000);
+    const [a, b] = [slots(), slots()];
+    const mine = [];
+    for (let i = 0; i < 3; i++) mine.push((await a.take(0, undefined))!);
+    const theirs = (await b.take(0, undefined))!;
+    // b wants one more: a (3 > 4 ÷ 2) turns one over, b (1) never would.
+    const waiting = b.take(clock.now() + 5_000, undefined);
+    await clock.advance(1_500);
+    expect(b.give(theirs, true, true)).toBe(false);
+    // Both have callers waiting locally: only the one above its share turns a slot over.
+    expect(a.give(mine[0]!, true, true)).toBe(true);
+    a.retire(mine[0]!, undefined);
+    expect(await waiting).toBeDefined();
+    expect(a.give(mine[1]!, true, true)).toBe(false);
+    expect([a.held, b.held]).toEqual([2, 2]);
+    // b wants more again (its spare first, then a new one): a's idle slot goes back at its
+    // next tick, and a slot a releases with nobody waiting here goes back at once.
+    const more = [b.take(clock.now() + 5_000, undefined), b.take(clock.now() + 5_000, undefined)];
+    await clock.advance(1_000);
+    expect(closed).toContain(mine[1]);
+    expect(await Promise.all(more)).toHaveLength(2);
+    const last = b.take(clock.now() + 5_000, undefined);
+    await clock.advance(1_000);
+    expect(a.give(mine[2]!, true, false)).toBe(true);
+    a.retire(mine[2]!, undefined);
+    expect(await last).toBeDefined();
+    expect([a.held, b.held]).toEqual([0, 4]);
   });
 
   it('keeps its slots while nobody else waits, and refreshes them so they do not expire', async () => {
