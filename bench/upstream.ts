@@ -1,35 +1,62 @@
 /**
  * A scriptable upstream for benchmarks and the demo: a real `node:http` server on
- * 127.0.0.1 whose behaviour is set per phase — a capacity enforced by its own token
- * bucket or fixed-window quota (429 or 503 with `Retry-After`, optionally the IETF
- * `RateLimit`/`RateLimit-Policy` headers), a random 5xx rate, outages (503, refused or
- * reset connections) and a latency distribution. It counts every request it receives
- * per client id (the `x-bench-client` header), per second and per phase, so
- * amplification is measured where it happens.
+ * 127.0.0.1 whose behaviour is set per phase — a capacity enforced by one of the
+ * limiters in ./limiters.ts (the bench's token bucket or fixed-window quota, with 429 or
+ * 503 and `Retry-After`, optionally the IETF `RateLimit`/`RateLimit-Policy` headers; an
+ * nginx `limit_req` or HAProxy `http_req_rate` simulation), a FIFO queue whose latency
+ * grows with its backlog, a throttling storm, a random 5xx rate, outages (503, refused
+ * or reset connections), a latency distribution — or another server's request handler
+ * (a real rate-limiter package) that it only counts for. It counts every request it
+ * receives per client id (the `x-bench-client` header), per second, per 250 ms and per
+ * phase, so amplification and herds are measured where they happen.
  *
  * Library: `startUpstream({ phase })` → `{ url, port, setPhase, stats, resetStats, close }`.
  * CLI: `npx tsx bench/upstream.ts --port 8080 --capacity 50 --error-rate 0.1`.
  */
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type RequestListener, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  fixedWindow,
+  haproxyReqRate,
+  type LimiterVerdict,
+  nginxLimitReq,
+  tokenBucket,
+} from './limiters.js';
 
 /** The behaviour of the upstream until the next `setPhase`. */
 export interface UpstreamPhase {
   /** Name the counters are kept under. @default 'default' */
   name?: string;
-  /** Requests per second admitted; over it the server throttles. @default Infinity */
+  /** Requests per second admitted (a limiter), or served (`queue`). @default Infinity */
   capacity?: number;
-  /** Token-bucket burst in requests (mode 'bucket'). @default max(1, capacity / 10) */
+  /** Token-bucket burst in requests (mode 'bucket'); nginx's `burst=` (mode 'nginx'). @default max(1, capacity / 10); nginx 0 */
   burst?: number;
-  /** 'bucket': a token bucket; 'window': a fixed-window quota of capacity × windowSec. @default 'bucket' */
-  limiter?: 'bucket' | 'window';
+  /**
+   * 'bucket': a token bucket; 'window': a fixed-window quota of capacity × windowSec;
+   * 'nginx': `limit_req rate=<capacity>r/s burst=<burst>`; 'haproxy': deny over
+   * `http_req_rate(1s)` > capacity, denied requests counted. @default 'bucket'
+   */
+  limiter?: 'bucket' | 'window' | 'nginx' | 'haproxy';
   /** Length of the quota window in seconds (mode 'window'). @default 1 */
   windowSec?: number;
+  /** nginx's `nodelay`: excess requests within the burst pass at once instead of waiting. @default false */
+  nodelay?: boolean;
+  /**
+   * A FIFO server that serves `capacity` requests per second one after the other and
+   * never sheds: each request waits for those ahead of it, also for those whose client
+   * already gave up. The backlog survives `setPhase`, so a capacity drop leaves a queue.
+   * @default false
+   */
+  queue?: boolean;
+  /** Every request is answered `throttleStatus` with `Retry-After: retryAfterSec` (a throttling storm). @default false */
+  throttleAll?: boolean;
+  /** The Retry-After of `throttleAll`, seconds. @default 1 */
+  retryAfterSec?: number;
   /** Status of a throttled answer (gateways sometimes send 503). @default 429 */
   throttleStatus?: 429 | 503;
-  /** Send `Retry-After` on throttled answers. @default true */
+  /** Send `Retry-After` on throttled answers (bucket and window limiters). @default true */
   retryAfter?: boolean;
   /** Advertise the quota with the IETF `RateLimit` and `RateLimit-Policy` headers. @default false */
   rateLimitHeaders?: boolean;
@@ -45,6 +72,12 @@ export interface UpstreamPhase {
   outage?: false | '503' | 'refused' | 'reset';
   /** Latency of an admitted request: log-normal around `medianMs`. @default { medianMs: 0, sigma: 0 } */
   latency?: { medianMs: number; sigma?: number; maxMs?: number };
+  /**
+   * Hand every request to this handler (an express app, fastify's `routing`) and only
+   * count: the answer's status decides ok / throttled (429, or `throttleStatus`) / errors.
+   * @default undefined
+   */
+  handler?: RequestListener;
 }
 
 /** What the upstream counted for one client id. */
@@ -58,6 +91,8 @@ export interface ClientCounts {
   byPhase: Record<string, number>;
   /** Requests received in each second since the counters were reset. */
   perSecond: number[];
+  /** Requests received in each 250 ms since the counters were reset (herds show here). */
+  per250ms: number[];
 }
 
 export interface UpstreamStats {
@@ -93,33 +128,68 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   let limiter = makeLimiter(phase, performance.now());
   let errors = errorDeck(0, random);
   let counts: UpstreamStats = { requests: 0, sinceMs: performance.now(), clients: {} };
+  // The FIFO queue (mode `queue`), kept across phases: waiting answers, and when the
+  // server finished the last one. Each service takes 1 / capacity at the capacity of
+  // the moment it is computed, so a capacity restored mid-backlog drains it faster.
+  const fifo: Array<{ at: number; send: () => void }> = [];
+  let fifoTimer: NodeJS.Timeout | undefined;
+  let busyUntil = 0;
+  const serveQueue = () => {
+    fifoTimer = undefined;
+    const now = performance.now();
+    while (fifo.length > 0) {
+      const finish =
+        Math.max(fifo[0]!.at, busyUntil) + 1000 / (phase.capacity ?? Number.POSITIVE_INFINITY);
+      if (finish > now) {
+        fifoTimer = setTimeout(serveQueue, finish - now);
+        return;
+      }
+      busyUntil = finish;
+      fifo.shift()!.send();
+    }
+  };
 
   const server = createServer((req, res) => {
     const now = performance.now();
     const c = countFor(counts, String(req.headers[header] ?? 'anonymous'), phase.name ?? 'default');
     c.requests++;
     counts.requests++;
-    const second = Math.floor((now - counts.sinceMs) / 1000);
-    while (c.perSecond.length <= second) c.perSecond.push(0);
-    c.perSecond[second]!++;
+    bump(c.perSecond, Math.floor((now - counts.sinceMs) / 1000));
+    bump(c.per250ms, Math.floor((now - counts.sinceMs) / 250));
+    if (phase.handler) {
+      const throttleStatus = phase.throttleStatus ?? 429;
+      res.on('finish', () => tally(c, res.statusCode, outcomeOf(res.statusCode, throttleStatus)));
+      return void phase.handler(req, res);
+    }
     req.resume();
     if (phase.outage === 'reset') return void req.socket.destroy();
     if (phase.outage === '503') return void answer(res, c, 503, 'outage');
+    if (phase.throttleAll) {
+      res.setHeader('Retry-After', String(phase.retryAfterSec ?? 1));
+      return void answer(res, c, phase.throttleStatus ?? 429, 'throttled');
+    }
+    // Drawn only for requests the server serves, so the error share is of those.
+    const reply = (failed: boolean) => () =>
+      failed ? answer(res, c, phase.errorStatus ?? 500, 'errors') : answer(res, c, 200, 'ok');
+    if (phase.queue) {
+      fifo.push({ at: now, send: reply(errors()) });
+      if (!fifoTimer) serveQueue();
+      return;
+    }
     const verdict = limiter(now);
     if (phase.rateLimitHeaders && verdict.policy && verdict.state) {
       res.setHeader('RateLimit-Policy', verdict.policy);
       res.setHeader('RateLimit', verdict.state);
     }
     if (!verdict.admitted) {
-      if (phase.retryAfter !== false) res.setHeader('Retry-After', String(verdict.retryAfterSec));
+      if (phase.retryAfter !== false && verdict.retryAfterSec !== undefined)
+        res.setHeader('Retry-After', String(verdict.retryAfterSec));
       return void answer(res, c, phase.throttleStatus ?? 429, 'throttled');
     }
-    const failed = errors();
-    const delay = latencyMs(phase.latency, random);
-    const send = () =>
-      failed ? answer(res, c, phase.errorStatus ?? 500, 'errors') : answer(res, c, 200, 'ok');
-    if (delay <= 0) send();
-    else setTimeout(send, delay);
+    const send = reply(errors());
+    const wait = verdict.delayMs + latencyMs(phase.latency, random);
+    if (wait <= 0) send();
+    else setTimeout(send, wait);
   });
   // Longer than any pause between turns, so an idle keep-alive socket is never closed mid-reuse.
   server.keepAliveTimeout = 60_000;
@@ -153,6 +223,8 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
       counts = { requests: 0, sinceMs: performance.now(), clients: {} };
     },
     async close() {
+      clearTimeout(fifoTimer);
+      fifo.length = 0;
       for (const socket of sockets) socket.destroy();
       if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
       listening = false;
@@ -162,54 +234,25 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   return upstream;
 }
 
-interface Verdict {
-  admitted: boolean;
-  retryAfterSec: number;
-  policy?: string;
-  state?: string;
+/** The phase's limiter, fresh (a new phase starts with a full bucket and an empty window). */
+function makeLimiter(phase: UpstreamPhase, start: number): (now: number) => LimiterVerdict {
+  const rate = phase.capacity ?? Number.POSITIVE_INFINITY;
+  if (!Number.isFinite(rate)) return () => ({ admitted: true, delayMs: 0 });
+  switch (phase.limiter) {
+    case 'window':
+      return fixedWindow(rate, phase.windowSec ?? 1, start);
+    case 'nginx':
+      return nginxLimitReq({ rate, burst: phase.burst ?? 0, nodelay: phase.nodelay ?? false });
+    case 'haproxy':
+      return haproxyReqRate({ limit: rate });
+    default:
+      return tokenBucket(rate, phase.burst ?? Math.max(1, rate / 10), start);
+  }
 }
 
-/** A token bucket or a fixed-window quota, refilled lazily from the clock. */
-function makeLimiter(phase: UpstreamPhase, start: number): (now: number) => Verdict {
-  const rate = phase.capacity ?? Number.POSITIVE_INFINITY;
-  if (!Number.isFinite(rate)) return () => ({ admitted: true, retryAfterSec: 0 });
-  if (phase.limiter === 'window') {
-    const windowMs = (phase.windowSec ?? 1) * 1000;
-    const quota = Math.max(1, Math.round(rate * (windowMs / 1000)));
-    let windowStart = start;
-    let used = 0;
-    return (now) => {
-      if (now - windowStart >= windowMs) {
-        windowStart += Math.floor((now - windowStart) / windowMs) * windowMs;
-        used = 0;
-      }
-      const admitted = used < quota;
-      if (admitted) used++;
-      const resetSec = Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000));
-      return {
-        admitted,
-        retryAfterSec: resetSec,
-        policy: `"default";q=${quota};w=${windowMs / 1000}`,
-        state: `"default";r=${quota - used};t=${resetSec}`,
-      };
-    };
-  }
-  const burst = phase.burst ?? Math.max(1, rate / 10);
-  let tokens = burst;
-  let last = start;
-  return (now) => {
-    tokens = Math.min(burst, tokens + ((now - last) / 1000) * rate);
-    last = now;
-    const admitted = tokens >= 1;
-    if (admitted) tokens -= 1;
-    const waitSec = admitted ? 0 : (1 - tokens) / rate;
-    return {
-      admitted,
-      retryAfterSec: Math.max(1, Math.ceil(waitSec)),
-      policy: `"default";q=${Math.round(rate)};w=1`,
-      state: `"default";r=${Math.floor(tokens)};t=${Math.max(0, Math.ceil(waitSec))}`,
-    };
-  };
+function bump(bins: number[], i: number): void {
+  while (bins.length <= i) bins.push(0);
+  bins[i]!++;
 }
 
 /** Draws from a reshuffled deck of 100 cards, `rate` × 100 of which say "fail". */
@@ -239,6 +282,7 @@ function countFor(stats: UpstreamStats, id: string, phaseName: string): ClientCo
     statuses: {},
     byPhase: {},
     perSecond: [],
+    per250ms: [],
   };
   const c = stats.clients[id];
   c.byPhase[phaseName] = (c.byPhase[phaseName] ?? 0) + 1;
@@ -247,9 +291,18 @@ function countFor(stats: UpstreamStats, id: string, phaseName: string): ClientCo
 
 type Outcome = 'ok' | 'throttled' | 'errors' | 'outage';
 
-function answer(res: ServerResponse, c: ClientCounts, status: number, outcome: Outcome): void {
+function outcomeOf(status: number, throttleStatus: number): Outcome {
+  if (status < 300) return 'ok';
+  return status === 429 || status === throttleStatus ? 'throttled' : 'errors';
+}
+
+function tally(c: ClientCounts, status: number, outcome: Outcome): void {
   c[outcome]++;
   c.statuses[status] = (c.statuses[status] ?? 0) + 1;
+}
+
+function answer(res: ServerResponse, c: ClientCounts, status: number, outcome: Outcome): void {
+  tally(c, status, outcome);
   if (res.destroyed) return;
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(status === 200 ? '{"ok":true}' : `{"ok":false,"status":${status}}`);

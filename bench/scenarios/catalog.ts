@@ -1,99 +1,23 @@
 /**
- * The five scenarios: what the upstream does in each phase, the offered load, and the
- * default and `--quick` parameters (every one a CLI flag `--<scenario>-<param>`).
+ * Every scenario, in run and report order, with their groups for `--only`; each spec
+ * says what the upstream does in each phase, the load, and its default and `--quick`
+ * parameters (every one a CLI flag `--<scenario>-<param>`).
  */
 import type { UpstreamPhase } from '../upstream.js';
-import type { ScenarioId, ScenarioParams, ScenarioSpec, TimedPhase } from './types.js';
+import { flaky, metastable, outage, outage5s } from './specs/failures.js';
+import { LIMITERS } from './specs/limiters.js';
+import { firstBurst, latency, overload, rateLimit, storm } from './specs/throttling.js';
+import type { ScenarioId, ScenarioSpec, TimedPhase } from './types.js';
 
-const latency = (p: ScenarioParams) => ({ medianMs: p.latencyMs ?? 0, sigma: 0.5 });
-
-const overload: ScenarioSpec = {
-  id: 'overload',
-  title: 'Overload',
-  summary:
-    'The upstream admits `capacity` req/s (token bucket, burst capacity/10; over it: `throttleStatus` — 429, ' +
-    'or 503 as some gateways — with Retry-After). Open-loop arrivals at `loadFactor` × capacity for `durationMs`.',
-  defaults: { durationMs: 6_000, capacity: 100, loadFactor: 3, latencyMs: 5, throttleStatus: 429 },
-  quick: { durationMs: 1_500, capacity: 100, loadFactor: 3, latencyMs: 5, throttleStatus: 429 },
-  capacity: (p) => p.capacity,
-  documented: true,
-  rate: (p) => p.capacity! * p.loadFactor!,
-  phases: (p) => [
-    {
-      name: 'overload',
-      durationMs: p.durationMs!,
-      phase: {
-        capacity: p.capacity,
-        throttleStatus: p.throttleStatus === 503 ? 503 : 429,
-        latency: latency(p),
-      },
-    },
-  ],
-};
-
-const outage: ScenarioSpec = {
-  id: 'outage',
-  title: 'Outage',
-  summary:
-    'Healthy for `healthyMs`, then every request gets 503 (no Retry-After) for `outageMs`, then healthy ' +
-    'again for `afterMs`. Open-loop arrivals at `rate` req/s throughout.',
-  defaults: { healthyMs: 2_000, outageMs: 4_000, afterMs: 4_000, rate: 50, latencyMs: 5 },
-  quick: { healthyMs: 500, outageMs: 1_000, afterMs: 1_000, rate: 50, latencyMs: 5 },
-  capacity: () => undefined,
-  documented: false,
-  rate: (p) => p.rate!,
-  phases: (p) => [
-    { name: 'healthy', durationMs: p.healthyMs!, phase: { latency: latency(p) } },
-    { name: 'outage', durationMs: p.outageMs!, phase: { outage: '503' } },
-    { name: 'recovered', durationMs: p.afterMs!, phase: { latency: latency(p) } },
-  ],
-};
-
-const flaky: ScenarioSpec = {
-  id: 'flaky',
-  title: 'Flaky',
-  summary:
-    'A random `errorRate` share of requests gets 500. Open-loop arrivals at `rate` req/s for `durationMs`.',
-  defaults: { durationMs: 6_000, rate: 100, errorRate: 0.2, latencyMs: 5 },
-  quick: { durationMs: 1_500, rate: 50, errorRate: 0.2, latencyMs: 5 },
-  capacity: () => undefined,
-  documented: false,
-  rate: (p) => p.rate!,
-  phases: (p) => [
-    {
-      name: 'flaky',
-      durationMs: p.durationMs!,
-      phase: { errorRate: p.errorRate, latency: latency(p) },
-    },
-  ],
-};
-
-const rateLimit: ScenarioSpec = {
-  id: 'rate-limit',
-  title: 'Rate-limit headers',
-  summary:
-    'The upstream grants a quota of capacity × `windowSec` requests per fixed window and advertises it ' +
-    '(`RateLimit-Policy: "default";q=…;w=…` and `RateLimit: "default";r=…;t=…` on every answer; 429 with ' +
-    'Retry-After over it). Open-loop arrivals at `loadFactor` × capacity.',
-  defaults: { durationMs: 6_000, capacity: 50, loadFactor: 1.5, windowSec: 2, latencyMs: 5 },
-  quick: { durationMs: 1_500, capacity: 50, loadFactor: 1.5, windowSec: 1, latencyMs: 5 },
-  capacity: (p) => p.capacity,
-  documented: false,
-  rate: (p) => p.capacity! * p.loadFactor!,
-  phases: (p) => [
-    {
-      name: 'rate-limit',
-      durationMs: p.durationMs!,
-      phase: {
-        capacity: p.capacity,
-        limiter: 'window',
-        windowSec: p.windowSec,
-        rateLimitHeaders: true,
-        latency: latency(p),
-      },
-    },
-  ],
-};
+/** The clients a scenario runs unless it names its own. */
+export const DEFAULT_CLIENT_IDS = [
+  'fetch',
+  'ky',
+  'p-retry',
+  'cockatiel',
+  'selfheal',
+  'selfheal-tuned',
+] as const;
 
 const overhead: ScenarioSpec = {
   id: 'overhead',
@@ -104,24 +28,53 @@ const overhead: ScenarioSpec = {
     'overheadRatio = p50 ÷ bare ky p50.',
   defaults: { durationMs: 12_000, rounds: 6, latencyMs: 0 },
   quick: { durationMs: 1_800, rounds: 2, latencyMs: 0 },
+  load: 'closed',
   capacity: () => undefined,
   documented: false,
   rate: () => 0,
   phases: (p) => [{ name: 'healthy', durationMs: p.durationMs!, phase: { latency: latency(p) } }],
 };
 
-export const SCENARIOS: readonly ScenarioSpec[] = [overload, outage, flaky, rateLimit, overhead];
+export const SCENARIOS: readonly ScenarioSpec[] = [
+  overload,
+  storm,
+  firstBurst,
+  rateLimit,
+  ...LIMITERS,
+  outage,
+  outage5s,
+  metastable,
+  flaky,
+  overhead,
+];
+
+export const SCENARIO_IDS: readonly ScenarioId[] = SCENARIOS.map((s) => s.id);
+
+/** Names for several scenarios at once, for `--only`. */
+export const GROUPS: Record<string, readonly ScenarioId[]> = {
+  limiters: LIMITERS.map((s) => s.id),
+  recovery: ['outage', 'outage-5s'],
+};
 
 export function scenarioById(id: string): ScenarioSpec {
   const spec = SCENARIOS.find((s) => s.id === id);
   if (!spec)
     throw new TypeError(
-      `Unknown scenario \`${id}\`; expected one of ${SCENARIOS.map((s) => s.id).join(', ')}`,
+      `Unknown scenario \`${id}\`; expected one of ${[...SCENARIO_IDS, ...Object.keys(GROUPS)].join(', ')}`,
     );
   return spec;
 }
 
-export const SCENARIO_IDS: readonly ScenarioId[] = SCENARIOS.map((s) => s.id);
+/** Scenario ids and group names → scenario ids, in catalog order, each once. */
+export function expandScenarios(names: readonly string[]): ScenarioId[] {
+  const wanted = new Set(names.flatMap((n) => GROUPS[n] ?? [scenarioById(n).id]));
+  return SCENARIO_IDS.filter((id) => wanted.has(id));
+}
+
+/** The clients that run a scenario, by id. */
+export function clientIdsOf(spec: ScenarioSpec): readonly string[] {
+  return spec.clients ?? DEFAULT_CLIENT_IDS;
+}
 
 /** The upstream behaviour of a timed phase, named so the upstream counts per phase. */
 export function upstreamPhase(p: TimedPhase): UpstreamPhase {

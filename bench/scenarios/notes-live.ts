@@ -46,28 +46,6 @@ export function throttledDefaults(r: BenchResults): string {
   );
 }
 
-export function outageDefaults(r: BenchResults): string {
-  const s = r.scenarios.outage;
-  const f = fig(r, 'outage', 'selfheal');
-  const p = fig(r, 'outage', 'p-retry');
-  if (!s || !f) return 'selfheal was not run';
-  const from = Math.floor(s.params.healthyMs! / 1000);
-  const to = from + Math.ceil(s.params.outageMs! / 1000);
-  return (
-    'the breaker opens after 10 failed attempts in a row (consecutiveFailures) — ' +
-    `${f.outageRequests} requests reached the dead server (serverPerSecond during the outage ` +
-    `${list(f.serverPerSecond.slice(from, to))}; ` +
-    `${p?.outageRequests ? ((f.outageRequests! / p.outageRequests) * 100).toFixed(1) : '–'} % of p-retry’s) — and ` +
-    'every call that meets it waits for the half-open probe (totalTimeout 30 s), which comes resetTimeoutMs ' +
-    `(5 s) after the opening, about ${(s.params.healthyMs! + 5000 - s.params.healthyMs! - s.params.outageMs!) / 1000} s ` +
-    `after the outage ended: so the first call after the outage succeeds ${f.recoveryMs} ms after it (p-retry’s ` +
-    `next attempt simply finds the server up); ${f.successes} of ${f.calls} calls succeeded, those of the outage ` +
-    `after waiting for the probe (p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms). When the probe succeeds the waiting calls go at once: ` +
-    `${f.recoveryPeakRps} req/s in the first second (${list(f.serverPerSecond.slice(to))} req/s after the outage), ` +
-    'a herd a fragile server might not survive; set throttle.rate to pace it'
-  );
-}
-
 export function outageTuned(r: BenchResults): string {
   const f = fig(r, 'outage', 'selfheal-tuned');
   return (

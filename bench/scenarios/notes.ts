@@ -5,8 +5,20 @@
  */
 import type { Loss } from './goals.js';
 import {
+  epochReset,
+  firstBurstDefaults,
+  firstBurstTuned,
+  haproxy,
+  metastableDefaults,
+  metastableTuned,
+  nginxRate,
+  overloadTuned,
+  recovery,
+  stormDefaults,
+  stormTuned,
+} from './notes-issue10.js';
+import {
   flakyDefaults,
-  outageDefaults,
   outageTuned,
   overhead,
   overloadDefaults,
@@ -18,6 +30,8 @@ import type { BenchResults } from './types.js';
 /** A reason, fixed or written from the run's own figures. */
 type Note = string | ((results: BenchResults) => string);
 
+const outageDefaults = recovery('outage', 'selfheal');
+
 const PACER_WAIT =
   'calls wait in the quota pacer (unbounded by default, up to maxWaitMs 500 ms tuned) instead of drawing 429s; ' +
   'the pace itself is explained in the goodput rows';
@@ -28,7 +42,8 @@ const BY_KEY: Record<string, Note> = {
   'selfheal.overload.amplification': overloadDefaults,
   'selfheal.overload.p50Ms': overloadDefaults,
   'selfheal.overload.p99Ms': overloadDefaults,
-  'selfheal.outage.recoveryPeakRps': outageDefaults,
+  'selfheal.outage.herd250ms': outageDefaults,
+  'selfheal.outage.herd1s': outageDefaults,
   'selfheal.overload.throttled429': throttledDefaults,
   'selfheal-tuned.overload.successRate':
     'by design: at 3 × capacity the tuned client sends exactly the capacity and sheds the rest locally after ' +
@@ -49,7 +64,7 @@ const BY_KEY: Record<string, Note> = {
     'call after the outage succeeds only once a probe has closed the breaker, while clients without a breaker ' +
     'succeed on their next request. The waiting calls are then released together (a burst of ~200 req in the ' +
     'first second after the outage, serverPerSecond)',
-  'selfheal-tuned.outage.recoveryPeakRps':
+  'selfheal-tuned.outage.herd1s':
     'the calls that waited through the open breaker are all released when the half-open probe succeeds: the ' +
     'upstream gets the backlog of the whole outage within about a second, a herd a fragile server might not ' +
     'survive. Peers that failed those calls (or spread their retries by backoff) send less at once',
@@ -78,13 +93,31 @@ const BY_FIGURE: Record<string, Note> = {
     'completed count here; a peer that failed them instead has no such tail',
 };
 
+/** Why a selfheal client misses a scenario's goals; also the fallback for its losses there. */
 const GOALS: Record<string, Note> = {
-  'selfheal-tuned.outage': outageTuned,
   'selfheal.overload': overloadDefaults,
+  'selfheal-tuned.overload': overloadTuned,
+  'selfheal.storm': stormDefaults,
+  'selfheal-tuned.storm': stormTuned,
+  'selfheal.first-burst': firstBurstDefaults,
+  'selfheal-tuned.first-burst': firstBurstTuned,
+  'selfheal.limiter-erl-epoch': epochReset,
+  'selfheal-rate.limiter-erl-epoch': epochReset,
+  'selfheal.limiter-nginx': nginxRate,
+  'selfheal-rate.limiter-nginx': nginxRate,
+  'selfheal.limiter-haproxy': haproxy,
+  'selfheal-rate.limiter-haproxy': haproxy,
   'selfheal.outage': outageDefaults,
+  'selfheal-tuned.outage': recovery('outage', 'selfheal-tuned'),
+  'selfheal.outage-5s': recovery('outage-5s', 'selfheal'),
+  'selfheal-tuned.outage-5s': recovery('outage-5s', 'selfheal-tuned'),
+  'selfheal.metastable': metastableDefaults,
+  'selfheal-tuned.metastable': metastableTuned,
   'selfheal.overhead': overhead,
   'selfheal-tuned.overhead': overhead,
 };
+
+const LATENCY_FIGURES = new Set(['p50Ms', 'p99Ms']);
 
 const text = (note: Note | undefined, results: BenchResults) =>
   typeof note === 'function' ? note(results) : note;
@@ -103,6 +136,7 @@ export function reasonFor(loss: Loss, results: BenchResults): string {
   const note =
     BY_KEY[`${loss.client}.${loss.scenario}.${loss.figure}`] ??
     BY_KEY[`${loss.scenario}.${loss.figure}`] ??
+    (LATENCY_FIGURES.has(loss.figure) ? undefined : GOALS[`${loss.client}.${loss.scenario}`]) ??
     BY_FIGURE[loss.figure];
   return text(note, results) ?? 'not explained yet: see docs/benchmarks.md';
 }

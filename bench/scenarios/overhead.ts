@@ -58,8 +58,9 @@ export async function runOverhead(options: {
       label: c.label,
       records: records.get(c.id)!,
       counts: counts[`overhead/${c.id}`],
-      windowMs: 0,
+      windowMs: null,
       referenceRps: undefined,
+      deadlineMs,
     });
   }
   const base = figures.ky?.p50Ms;

@@ -1,27 +1,59 @@
 /** Writes scenarios.json and scenarios.md: a table per scenario, goals, and selfheal's losses. */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SCENARIO_IDS } from './catalog.js';
 import { checkGoals, findLosses, SELFHEAL_IDS } from './goals.js';
 import { goalReason, reasonFor } from './notes.js';
-import type { BenchResults, ClientFigures } from './types.js';
+import type { BenchResults, ClientFigures, ScenarioResult } from './types.js';
 
-const COLUMNS: Array<[keyof ClientFigures, string]> = [
-  ['successRate', 'success'],
-  ['goodput', 'goodput'],
-  ['amplification', 'amplification'],
-  ['serverRequests', 'server req'],
-  ['throttled429', '429s'],
-  ['outageRequests', 'outage req'],
-  ['recoveryMs', 'recovery ms'],
-  ['recoveryPeakRps', 'peak req/s after'],
-  ['p50Ms', 'p50 ms'],
-  ['p99Ms', 'p99 ms'],
-  ['overheadRatio', 'overhead ×ky'],
-  ['failedShed', 'shed'],
-  ['failedRefused', 'refused'],
-  ['failedTimeout', 'timeout'],
-  ['failedNetwork', 'network'],
-  ['failedOther', 'other'],
+type Column = {
+  header: string;
+  value: (f: ClientFigures) => unknown;
+  show?: (s: ScenarioResult) => boolean;
+};
+
+const figure = (key: keyof ClientFigures, header: string): Column => ({
+  header,
+  value: (f) => f[key],
+});
+const wave = (i: number): Column => ({
+  header: `wave ${i + 1}: ok · ampl · s`,
+  value: (f) => {
+    const w = f.waves?.[i];
+    return w
+      ? `${w.successes}/${w.calls} · ${w.amplification ?? '–'} · ${(w.durationMs / 1000).toFixed(1)}`
+      : null;
+  },
+});
+
+const COLUMNS: Column[] = [
+  figure('successRate', 'success'),
+  figure('goodput', 'goodput'),
+  figure('amplification', 'amplification'),
+  figure('serverRequests', 'server req'),
+  figure('throttled429', '429s'),
+  wave(0),
+  wave(1),
+  {
+    header: 'late',
+    value: (f) => f.lateCalls,
+    show: (s) =>
+      'totalTimeoutMs' in s.settings || Object.values(s.clients).some((f) => f.lateCalls > 0),
+  },
+  figure('outageRequests', 'outage req'),
+  figure('recoveryMs', 'recovery ms'),
+  figure('fullGoodputMs', 'full goodput ms'),
+  figure('herd250ms', 'herd 250 ms ×'),
+  figure('herd1s', 'herd 1 s ×'),
+  { header: 'goodput/s after trigger', value: (f) => f.goodputAfter?.join(', ') ?? null },
+  figure('p50Ms', 'p50 ms'),
+  figure('p99Ms', 'p99 ms'),
+  figure('overheadRatio', 'overhead ×ky'),
+  figure('failedShed', 'shed'),
+  figure('failedRefused', 'refused'),
+  figure('failedTimeout', 'timeout'),
+  figure('failedNetwork', 'network'),
+  figure('failedOther', 'other'),
 ];
 
 const cell = (v: unknown) => (v === null || v === undefined ? '–' : String(v));
@@ -39,9 +71,13 @@ export function renderMarkdown(results: BenchResults): string {
   );
   for (const [k, v] of Object.entries(results.environment)) out.push(`- **${k}**: ${v}`);
   out.push(
-    `- **caller deadline**: ${results.deadlineMs} ms per logical call (retries and waits included)`,
-    '',
+    `- **caller deadline**: ${results.deadlineMs} ms per logical call (retries and waits included), where a scenario sets none`,
   );
+  if (results.wallTimeS !== undefined)
+    out.push(
+      `- **wall time**: ${results.wallTimeS} s (the last run, warm-up included; each section says when it ran)`,
+    );
+  out.push('');
   out.push(
     'One process runs the upstream and the client under test, turn by turn, on a shared machine: absolute ' +
       'latencies are noisy; ratios and counts (amplification, goodput, 429s, outage requests) are the signal.',
@@ -54,23 +90,33 @@ export function renderMarkdown(results: BenchResults): string {
   for (const s of Object.values(results.scenarios)) {
     if (!s) continue;
     const figures = Object.values(s.clients);
-    const cols = COLUMNS.filter(([k]) =>
-      figures.some((f) => f[k] !== null && (k !== 'goodput' || s.id !== 'overhead')),
+    const cols = COLUMNS.filter((c) =>
+      c.show ? c.show(s) : figures.some((f) => c.value(f) !== null && c.value(f) !== undefined),
     );
     out.push(`## ${s.title}`, '', s.summary, '');
     out.push(
       `Parameters: ${Object.entries(s.params)
         .map(([k, v]) => `${k}=${v}`)
         .join(', ')}` +
-        `${s.offeredRps ? `; offered ${s.offeredRps} req/s` : ''}${s.capacity ? `; capacity ${s.capacity} req/s` : ''}.`,
+        `${s.offeredRps ? `; offered ${s.offeredRps} req/s` : ''}${s.capacity ? `; capacity ${s.capacity} req/s` : ''}` +
+        `; deadline ${s.deadlineMs} ms per call` +
+        `${
+          Object.keys(s.settings).length
+            ? `; every client sets ${Object.entries(s.settings)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(', ')}`
+            : ''
+        }` +
+        `; clients ran ${s.parallel ? 'side by side, each against its own upstream' : 'turn by turn'}` +
+        `${s.ranAt ? `; run ${s.ranAt} on selfheal ${s.selfheal}` : ''}.`,
       '',
     );
     out.push(
-      `| client | ${cols.map(([, h]) => h).join(' | ')} |`,
+      `| client | ${cols.map((c) => c.header).join(' | ')} |`,
       `|---|${cols.map(() => '---:').join('|')}|`,
     );
     for (const f of figures)
-      out.push(`| ${f.client} | ${cols.map(([k]) => cell(f[k])).join(' | ')} |`);
+      out.push(`| ${f.client} | ${cols.map((c) => cell(c.value(f))).join(' | ')} |`);
     out.push('');
   }
   const reasons: string[] = [];
@@ -89,18 +135,19 @@ function goalsSection(results: BenchResults, ref: Ref): string[] {
   const out = [
     '## Goals',
     '',
-    `| goal | ${SELFHEAL_IDS.join(' | ')} |`,
-    `|---|${SELFHEAL_IDS.map(() => '---').join('|')}|`,
+    `| scenario | goal | ${SELFHEAL_IDS.join(' | ')} |`,
+    `|---|---|${SELFHEAL_IDS.map(() => '---').join('|')}|`,
   ];
   for (const g of checkGoals(results)) {
     const v = SELFHEAL_IDS.map((id) => {
-      const r = g.verdicts[id]!;
+      const r = g.verdicts[id];
+      if (!r) return '–';
       if (r.met === null) return `n/a: ${r.detail}`;
       if (r.met) return `**met**: ${r.detail}`;
       const why = goalReason(id, g.scenario, results);
       return `**missed**${why ? ` ${ref(why)}` : ''}: ${r.detail}`;
     });
-    out.push(`| ${g.goal} | ${v.join(' | ')} |`);
+    out.push(`| ${g.scenario} | ${g.goal} | ${v.join(' | ')} |`);
   }
   return out;
 }
@@ -127,13 +174,43 @@ function lossesSection(results: BenchResults, ref: Ref): string[] {
   return out;
 }
 
-export async function writeResults(dir: string, results: BenchResults) {
+/**
+ * Writes scenarios.json and .md. With `merge` (a subset run), the scenarios of the
+ * results already in `dir` that this run did not redo are kept, in catalog order, if
+ * both runs are full-length or both quick.
+ */
+export async function writeResults(
+  dir: string,
+  results: BenchResults,
+  options: { merge?: boolean } = {},
+) {
   await mkdir(dir, { recursive: true });
   const json = join(dir, 'scenarios.json');
   const md = join(dir, 'scenarios.md');
-  await writeFile(json, `${JSON.stringify(results, null, 2)}\n`);
-  await writeFile(md, renderMarkdown(results));
-  return { json, md };
+  let kept = 0;
+  let merged = results;
+  const earlier = options.merge ? await readResults(dir) : undefined;
+  if (earlier && earlier.quick === results.quick) {
+    const scenarios: BenchResults['scenarios'] = {};
+    for (const id of SCENARIO_IDS) {
+      const s = results.scenarios[id] ?? earlier.scenarios[id];
+      if (!s) continue;
+      if (!results.scenarios[id]) kept++;
+      scenarios[id] = s;
+    }
+    merged = { ...results, clients: { ...earlier.clients, ...results.clients }, scenarios };
+  }
+  await writeFile(json, `${JSON.stringify(merged, null, 2)}\n`);
+  await writeFile(md, renderMarkdown(merged));
+  return { json, md, kept };
+}
+
+async function readResults(dir: string): Promise<BenchResults | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'scenarios.json'), 'utf8')) as BenchResults;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Rewrites scenarios.md from the scenarios.json in `dir` (after editing notes, say). */

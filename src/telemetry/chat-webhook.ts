@@ -43,8 +43,12 @@ export function chatWebhook(
   options: ChatWebhookOptions = {},
 ): (alarm: TelemetryAlarm) => Promise<void> {
   const target = String(url);
-  if (!/^https?:\/\//i.test(target))
-    throw new TypeError(`Expected \`url\` to be an http(s) URL, got ${JSON.stringify(target)}`);
+  // A webhook URL is a credential (its path is the secret): the message names the scheme only.
+  if (!/^https?:\/\//i.test(target)) {
+    const scheme = /^[a-z][a-z0-9+.-]{0,30}:/i.exec(target)?.[0];
+    const got = scheme ? `a URL with scheme ${scheme}` : 'something that is not a URL';
+    throw new TypeError(`Expected \`url\` to be an http(s) URL, got ${got}`);
+  }
   const timeoutMs = options.timeoutMs ?? 5000;
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs))
     throw new RangeError(`Expected \`timeoutMs\` to be a finite number > 0, got ${timeoutMs}`);

@@ -58,7 +58,7 @@ export {
   TRUNCATED,
 } from './redact.js';
 export { DEFAULT_KEYS } from './redact-keys.js';
-export { DEFAULT_PATTERNS, type ValuePattern } from './redact-text.js';
+export { DEFAULT_PATTERNS, type ValuePattern } from './redact-patterns.js';
 export {
   createRegistry,
   type DependencySnapshot,

@@ -7,4 +7,4 @@ export { alarmText } from './chat-webhook.js';
 export { eventField } from './event-sink.js';
 export * from './index.js';
 export { toRedactor } from './json-logger.js';
-export { isCardNumber } from './redact-text.js';
+export { isCardNumber } from './redact-patterns.js';

@@ -50,10 +50,25 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return build(sink, LEVELS.indexOf(level), level, redactor, clock, options.bindings ?? {});
 }
 
-/** Accepts a ready redactor or the options of one. */
+/**
+ * Accepts a ready redactor (all three methods of {@link Redactor}, as `createRedactor()`
+ * returns) or the options of one.
+ */
 export function toRedactor(value: Redactor | RedactOptions | undefined): Redactor {
-  if (value && typeof (value as Redactor).redact === 'function') return value as Redactor;
-  return createRedactor(value as RedactOptions | undefined);
+  if (value === undefined) return createRedactor();
+  if (typeof value !== 'object' || value === null)
+    throw new TypeError(
+      `Expected \`redact\` to be a redactor or redaction options, got ${typeof value}`,
+    );
+  const methods = ['redact', 'redactText', 'isSensitiveKey'] as const;
+  const present = methods.filter((m) => typeof (value as Partial<Redactor>)[m] === 'function');
+  if (present.length === methods.length) return value as Redactor;
+  // Half a redactor would fail later, inside a diagnostic, in place of the user's error.
+  if (present.length > 0)
+    throw new TypeError(
+      `Expected \`redact\` to be a redactor with ${methods.join(', ')} (use createRedactor()), got one with ${present.join(', ')}`,
+    );
+  return createRedactor(value as RedactOptions);
 }
 
 function build(

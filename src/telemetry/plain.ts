@@ -3,6 +3,7 @@
  * form, a Date as ISO text, a Map as an object, bytes as a size), and property reads
  * that survive hostile getters. Used by redaction before walking a value.
  */
+import { read, UNREADABLE } from './props.js';
 import { serializeError } from './serialize-error.js';
 
 /** Turns a special object into plain data; other objects are returned as they are. */
@@ -23,17 +24,8 @@ export function toPlain(value: object): unknown {
     try {
       return toJSON.call(value);
     } catch {
-      return '[UNREADABLE]';
+      return UNREADABLE;
     }
   }
   return value;
-}
-
-/** Reads a property; a getter that throws gives `[UNREADABLE]`. */
-export function read(target: object, key: string): unknown {
-  try {
-    return (target as Record<string, unknown>)[key];
-  } catch {
-    return '[UNREADABLE]';
-  }
 }

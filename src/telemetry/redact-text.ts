@@ -1,102 +1,45 @@
 /**
- * Redaction of free text (bodies, headers, messages): value patterns — JWTs, `Bearer …`,
- * AWS access key ids, PEM private keys, card numbers that pass Luhn — and `key=value`,
- * `key: value`, `"key": "value"` pairs whose key is deny-listed. A match is replaced
- * whole by a marker: no part of a secret is ever echoed. Browser-safe.
+ * Redaction of `key=value`, `key: value` and `"key": "value"` pairs in free text (form
+ * bodies, query strings, headers in text, JSON too big to parse) whose key is
+ * deny-listed; the value patterns are in redact-patterns.ts. A value is replaced whole
+ * by a marker: no part of a secret is ever echoed. Browser-safe.
  */
+import { type KeyVerdict, tokenEnd } from './redact-keys.js';
 
 /** What replaces a deny-listed key's value. */
 export const REDACTED = '[REDACTED]';
-
-/** A value pattern: every match is replaced by `[REDACTED:<name>]` (when `accept` agrees). */
-export interface ValuePattern {
-  /** Shown in the marker, never the value. */
-  name: string;
-  /** Must be global (`g`); a non-global one is copied with `g` added. */
-  pattern: RegExp;
-  /** A second check on a match (e.g. Luhn); true redacts it. @default always */
-  accept?: (match: string) => boolean;
-}
-
-/** The built-in value patterns. */
-export const DEFAULT_PATTERNS: readonly ValuePattern[] = Object.freeze([
-  {
-    name: 'private-key',
-    // An unterminated key (cut by truncation) is redacted to the end of the text.
-    pattern:
-      /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY-----[\s\S]*?(?:-----END[A-Z0-9 ]{0,40}PRIVATE KEY-----|$)/g,
-  },
-  { name: 'jwt', pattern: /eyJ[\w-]{2,}\.[\w-]{2,}\.[\w-]*/g },
-  { name: 'bearer', pattern: /\b(?:bearer|basic)\s+[\w.~+/-]{4,}=*/gi, accept: isCredentialScheme },
-  {
-    name: 'aws-access-key-id',
-    pattern:
-      /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|AKPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Z0-9])/g,
-  },
-  { name: 'card', pattern: /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g, accept: isCardNumber },
-]);
-
-/** Luhn check over the digits of `text` (13–19 digits). */
-export function isCardNumber(text: string): boolean {
-  let sum = 0;
-  let digits = 0;
-  for (let i = text.length - 1; i >= 0; i--) {
-    const code = text.charCodeAt(i) - 48;
-    if (code < 0 || code > 9) continue;
-    sum += digits % 2 === 1 ? (code * 2 > 9 ? code * 2 - 9 : code * 2) : code;
-    digits++;
-  }
-  return digits >= 13 && digits <= 19 && sum % 10 === 0;
-}
-
-// `Bearer x` is always a credential; `Basic x` only when x decodes to `user:password`,
-// so prose like "basic understanding" is left alone.
-function isCredentialScheme(match: string): boolean {
-  const [scheme, token = ''] = match.split(/\s+/, 2);
-  if (scheme?.toLowerCase() === 'bearer') return true;
-  try {
-    return atob(token).includes(':');
-  } catch {
-    return false;
-  }
-}
-
-/** Makes sure a pattern is global, so `replace` sees every match. */
-export function globalPattern(p: RegExp | ValuePattern, index: number): ValuePattern {
-  const vp = p instanceof RegExp ? { name: `custom-${index}`, pattern: p } : p;
-  if (!(vp.pattern instanceof RegExp)) {
-    throw new TypeError(
-      `Expected \`redact.patterns[${index}]\` to be a RegExp or { name, pattern }`,
-    );
-  }
-  if (vp.pattern.global) return vp;
-  return { ...vp, pattern: new RegExp(vp.pattern.source, `${vp.pattern.flags}g`) };
-}
-
-/** Replaces every accepted match of every pattern with `[REDACTED:<name>]`. */
-export function redactPatterns(text: string, patterns: readonly ValuePattern[]): string {
-  for (const { name, pattern, accept } of patterns) {
-    pattern.lastIndex = 0;
-    text = text.replace(pattern, (match) =>
-      accept && !accept(match) ? match : `[REDACTED:${name}]`,
-    );
-  }
-  return text;
-}
 
 // A key (optionally quoted) followed by `:` or `=`. The look-behind anchors keys at a
 // word start, so scanning stays linear even in one long run of word characters. A key
 // may be quoted with `\"` too: JSON inside a JSON string (an SNS message in an SQS body).
 const KEY_VALUE = /(?<![\w.$-])(\\?["']|)([A-Za-z_$][\w.$-]{0,63})\1[ \t]*([:=])[ \t]*/g;
 
-/** Replaces the value of every `key=value` / `key: value` pair whose key `isDenied`. */
-export function redactPairs(text: string, isDenied: (key: string) => boolean): string {
+/**
+ * Replaces the value of every `key=value` / `key: value` pair whose key `verdict` denies
+ * (`'if-token'`: when the value looks like a token).
+ */
+export function redactPairs(text: string, verdict: (key: string) => KeyVerdict): string {
   KEY_VALUE.lastIndex = 0;
   let out = '';
   let copied = 0;
   for (let m = KEY_VALUE.exec(text); m !== null; m = KEY_VALUE.exec(text)) {
-    if (!isDenied(m[2]!)) continue;
+    const judged = verdict(m[2]!);
+    if (judged === 'keep') continue;
     const start = KEY_VALUE.lastIndex;
+    if (judged === 'if-token') {
+      // `key` / `code`: redacted only when the value is a token, quoted or not.
+      const quote = text.startsWith('\\"', start)
+        ? '\\"'
+        : /["']/.test(text.charAt(start))
+          ? text.charAt(start)
+          : '';
+      const end = tokenEnd(text, start + quote.length);
+      if (end === -1 || !text.startsWith(quote, end)) continue;
+      out += `${text.slice(copied, start)}${quote}${REDACTED}${quote}`;
+      copied = end + quote.length;
+      KEY_VALUE.lastIndex = copied;
+      continue;
+    }
     if (text.startsWith('\\"', start)) {
       let close = text.indexOf('\\"', start + 2);
       // `\\\"` is an escaped quote inside the escaped string, not its end.

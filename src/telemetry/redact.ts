@@ -8,17 +8,17 @@
  */
 
 import { optionalNumber } from '../core/internal.js';
-import { read, toPlain } from './plain.js';
-import { keyMatcher } from './redact-keys.js';
+import { toPlain } from './plain.js';
+import { define, read, UNREADABLE } from './props.js';
+import { keyMatcher, looksLikeToken } from './redact-keys.js';
 import {
   DEFAULT_PATTERNS,
   globalPattern,
   isCardNumber,
-  REDACTED,
-  redactPairs,
   redactPatterns,
   type ValuePattern,
-} from './redact-text.js';
+} from './redact-patterns.js';
+import { REDACTED, redactPairs } from './redact-text.js';
 import { TRUNCATED, truncated, truncateText } from './truncate.js';
 
 export { REDACTED } from './redact-text.js';
@@ -51,9 +51,17 @@ export interface Redactor {
   redact(value: unknown): unknown;
   /** Redacts one piece of text (patterns and `key=value` pairs), capped at `maxStringLength`. */
   redactText(text: string): string;
-  /** True when a key's value would be replaced by {@link REDACTED}. */
-  isSensitiveKey(key: string): boolean;
+  /**
+   * True when a key's value would be replaced by {@link REDACTED}. Without `value`, only
+   * the keys redacted whatever they hold; with it, also `key` / `code` holding a token.
+   */
+  isSensitiveKey(key: string, value?: unknown): boolean;
 }
+
+// Keys are cut to this many characters, and only a little more of them is scanned: a
+// key holding 100 kB of data costs what a short one does.
+const MAX_KEY = 256;
+const KEY_OVERLAP = 1024;
 
 interface Walk {
   budget: number;
@@ -67,9 +75,13 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
   const maxItems = limit('maxItems', options.maxItems, 200);
   const maxBytes = limit('maxBytes', options.maxBytes, 65_536);
   const maxParse = limit('maxParseLength', options.maxParseLength, 262_144);
-  const isSensitiveKey = keyMatcher(options.keys);
-  const patterns = [...DEFAULT_PATTERNS, ...(options.patterns ?? []).map(globalPattern)];
-  const scrub = (text: string) => redactPairs(redactPatterns(text, patterns), isSensitiveKey);
+  const verdict = keyMatcher(options.keys);
+  const patterns = [...DEFAULT_PATTERNS, ...patternsOption(options.patterns).map(globalPattern)];
+  const scrub = (text: string) => redactPairs(redactPatterns(text, patterns), verdict);
+  const isSensitiveKey = (key: string, value?: unknown): boolean => {
+    const judged = verdict(key);
+    return judged === 'redact' || (judged === 'if-token' && looksLikeToken(value));
+  };
 
   const text = (value: string, limit: number): string =>
     truncateText(value, Math.max(0, limit), scrub);
@@ -116,11 +128,14 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
   const container = (value: object, depth: number, walk: Walk): unknown => {
     if (walk.ancestors.has(value)) return CIRCULAR;
     if (depth >= maxDepth) return truncated('depth');
-    const plain = toPlain(value);
-    if (typeof plain !== 'object' || plain === null) return node(plain, depth, walk);
     walk.ancestors.add(value);
     try {
+      const plain = toPlain(value);
+      if (typeof plain !== 'object' || plain === null) return node(plain, depth, walk);
       return Array.isArray(plain) ? array(plain, depth, walk) : object(plain, depth, walk);
+    } catch {
+      // A Proxy whose traps throw, an exotic host object: redaction never throws.
+      return UNREADABLE;
     } finally {
       walk.ancestors.delete(value);
     }
@@ -144,14 +159,19 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     for (const key of keys) {
       if (kept >= maxItems || walk.budget <= 0) break;
       kept++;
-      const safeKey = key.length > 12 ? text(key, 256) : key;
+      let safeKey = key.length > 12 ? truncateText(key, MAX_KEY, scrub, KEY_OVERLAP) : key;
+      // Long keys cut to the same prefix (or redacted to the same marker) stay apart.
+      if (safeKey !== key && Object.hasOwn(out, safeKey)) safeKey = `${safeKey} #${kept}`;
       walk.budget -= safeKey.length + 4;
-      if (isSensitiveKey(key)) {
-        out[safeKey] = REDACTED;
+      const judged = verdict(key);
+      if (judged === 'redact') {
+        define(out, safeKey, REDACTED);
         continue;
       }
-      const child = node(read(source, key), depth + 1, walk);
-      if (child !== undefined) out[safeKey] = child;
+      const value = read(source, key);
+      const child =
+        judged === 'if-token' && looksLikeToken(value) ? REDACTED : node(value, depth + 1, walk);
+      if (child !== undefined) define(out, safeKey, child);
     }
     if (kept < keys.length) out[TRUNCATED] = `${keys.length - kept} more keys`;
     return out;
@@ -167,6 +187,12 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
 /** Redacts `value` with a one-off redactor (prefer {@link createRedactor} for repeated use). */
 export function redact(value: unknown, options?: RedactOptions): unknown {
   return createRedactor(options).redact(value);
+}
+
+function patternsOption(value: unknown): readonly (RegExp | ValuePattern)[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new TypeError('Expected `redact.patterns` to be an array');
+  return value;
 }
 
 // The first non-blank character opens an object or array (no copy of a huge string).

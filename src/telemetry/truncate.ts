@@ -18,11 +18,19 @@ const OVERLAP = 16_384;
 const BACK_OFF = 64;
 const TOKEN_CHAR = /[\w+/=.~-]/;
 
-/** Scrubs `text` and keeps at most about `limit` characters of it, marking the cut. */
-export function truncateText(text: string, limit: number, scrub: (text: string) => string): string {
+/**
+ * Scrubs `text` and keeps at most about `limit` characters of it, marking the cut; only
+ * `limit + overlap` characters are scanned.
+ */
+export function truncateText(
+  text: string,
+  limit: number,
+  scrub: (text: string) => string,
+  overlap = OVERLAP,
+): string {
   if (text.length <= limit) return scrub(text);
   if (limit <= 0) return truncated(`${text.length} chars`);
-  const scanned = scrub(text.slice(0, limit + OVERLAP));
+  const scanned = scrub(text.slice(0, limit + overlap));
   if (scanned.length <= limit) return `${scanned}…${truncated(`${text.length} chars`)}`;
   let cut = limit;
   // A marker is safe to keep whole, and half a marker reads like a bug.

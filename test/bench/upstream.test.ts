@@ -64,4 +64,56 @@ describe('bench upstream', () => {
     await up.setPhase({});
     expect((await get()).status).toBe(200);
   });
+
+  it('answers every request 429 with the given Retry-After during a throttling storm', async () => {
+    up = await startUpstream({ phase: { name: 'storm', throttleAll: true, retryAfterSec: 2 } });
+    const r = await get();
+    await r.text();
+    expect(r.status).toBe(429);
+    expect(r.headers.get('retry-after')).toBe('2');
+    expect(up.stats().clients.c).toMatchObject({ throttled: 1, ok: 0 });
+  });
+
+  it('serves a FIFO queue at its capacity, and the backlog outlives a phase change', async () => {
+    up = await startUpstream({ phase: { queue: true, capacity: 10 } });
+    const t0 = performance.now();
+    const done = Array.from({ length: 3 }, () =>
+      get().then(async (r) => {
+        await r.text();
+        return performance.now() - t0;
+      }),
+    );
+    await up.setPhase({ queue: true, capacity: 10 });
+    const times = await Promise.all(done);
+    // 100 ms of service each, one after the other (a busy machine only makes it later).
+    expect(Math.max(...times)).toBeGreaterThanOrEqual(280);
+    expect(up.stats().clients.c!.ok).toBe(3);
+  });
+
+  it('counts what a delegated handler answers, and every request per 250 ms', async () => {
+    let n = 0;
+    up = await startUpstream({
+      phase: {
+        handler: (_req, res) => {
+          res.statusCode = n++ === 0 ? 200 : 429;
+          res.end();
+        },
+      },
+    });
+    for (let i = 0; i < 3; i++) await (await get()).text();
+    const c = up.stats().clients.c!;
+    expect(c).toMatchObject({ requests: 3, ok: 1, throttled: 2 });
+    expect(c.per250ms.reduce((a, b) => a + b, 0)).toBe(3);
+  });
+
+  it('simulates nginx limit_req: 503 without Retry-After over the burst', async () => {
+    up = await startUpstream({
+      phase: { capacity: 1, limiter: 'nginx', burst: 1, nodelay: true, throttleStatus: 503 },
+    });
+    const answers = [await get(), await get(), await get()];
+    for (const r of answers) await r.text();
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 503]);
+    expect(answers[2]!.headers.get('retry-after')).toBeNull();
+    expect(up.stats().clients.c!.throttled).toBe(1);
+  });
 });

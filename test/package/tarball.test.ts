@@ -39,7 +39,7 @@ function anchors(markdown: string): Set<string> {
 }
 
 describe('the packed tarball', () => {
-  it('ships the entries, LICENSE, README, CHANGELOG — and no tests or bench code', () => {
+  it('ships the entries, LICENSE, README, CHANGELOG, SECURITY — and no tests or bench code', () => {
     const pkg = JSON.parse(read('package.json')) as {
       exports: Record<string, string | Record<string, string>>;
     };
@@ -47,10 +47,16 @@ describe('the packed tarball', () => {
       typeof t === 'string' ? [t] : Object.values(t),
     );
     for (const target of targets) expect(shipped, target).toContain(posix.normalize(target));
-    for (const file of ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json'])
+    for (const file of ['LICENSE', 'README.md', 'CHANGELOG.md', 'SECURITY.md', 'package.json'])
       expect(shipped).toContain(file);
     const rootFiles = [...shipped].filter((f) => !f.includes('/')).sort();
-    expect(rootFiles).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']);
+    expect(rootFiles).toEqual([
+      'CHANGELOG.md',
+      'LICENSE',
+      'README.md',
+      'SECURITY.md',
+      'package.json',
+    ]);
     const stray = [...shipped].filter(
       (f) => f.includes('/') && !/^(dist|src|docs|bench\/results|api)\//.test(f),
     );

@@ -26,15 +26,16 @@ function examples(doc: string): Array<[string, string]> {
   return [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m, i) => [`${doc} #${i + 1}`, m[1]!]);
 }
 
-const all = [...examples('serverless.md'), ...examples('telemetry.md')];
+const all = [...examples('serverless.md'), ...examples('telemetry.md'), ...examples('security.md')];
 
 describe('docs examples', () => {
   mkdirSync(work, { recursive: true });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('there are examples in both docs', () => {
+  it('there are examples in every doc', () => {
     expect(all.filter(([name]) => name.startsWith('serverless')).length).toBeGreaterThanOrEqual(5);
     expect(all.filter(([name]) => name.startsWith('telemetry')).length).toBeGreaterThanOrEqual(5);
+    expect(all.filter(([name]) => name.startsWith('security')).length).toBeGreaterThanOrEqual(1);
   });
 
   it.concurrent.each(all)('%s runs', async (name, code) => {

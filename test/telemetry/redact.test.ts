@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRedactor, redact } from '../../src/telemetry/index.js';
-import { isCardNumber } from '../../src/telemetry/redact-text.js';
+import { isCardNumber } from '../../src/telemetry/redact-patterns.js';
 
 describe('redact: keys', () => {
   it.each([
@@ -180,7 +180,7 @@ describe('redact: structure and caps', () => {
       nan: Number.NaN,
       undef: undefined,
       err,
-      url: new URL('https://x.test/?a=1'),
+      url: new URL('https://x.test/p?a=1'),
     }) as Record<string, any>;
     expect(out).toMatchObject({
       when: '1970-01-01T00:00:00.000Z',
@@ -192,7 +192,7 @@ describe('redact: structure and caps', () => {
       fn: '[Function named]',
       sym: 'Symbol(s)',
       nan: 'NaN',
-      url: 'https://x.test/?a=1',
+      url: 'https://x.test/p?[REDACTED:query]', // a URL never keeps its query
     });
     expect('undef' in out).toBe(false);
     expect(out.err).toMatchObject({

@@ -1,8 +1,13 @@
-/** The six clients, in table order. */
+/** Every client, in table order; each scenario runs the ones it names (catalog.ts). */
 import type { ClientSpec } from '../types.js';
 import { bareFetch, cockatielWrap, kyDefault, pRetryLoop } from './peers.js';
-import { selfhealDefaults, selfhealTuned } from './selfheal.js';
+import { selfhealDefaults, selfhealRate, selfhealTuned } from './selfheal.js';
 
 export const PEERS: readonly ClientSpec[] = [bareFetch, kyDefault, pRetryLoop, cockatielWrap];
 
-export const CLIENTS: readonly ClientSpec[] = [...PEERS, selfhealDefaults, selfhealTuned];
+export const CLIENTS: readonly ClientSpec[] = [
+  ...PEERS,
+  selfhealDefaults,
+  selfhealTuned,
+  selfhealRate,
+];

@@ -42,7 +42,23 @@ const TUNED_DOC =
   `\`createClient(${JSON.stringify(shown)})\` — throttle.rate and burst only when the scenario ` +
   'documents its capacity (100 shown), totalTimeout = the caller’s deadline';
 
-function spec(id: string, label: string, config: string, tuned: boolean): ClientSpec {
+/** What the scenario asks every client to set, as selfheal's options. */
+function scenarioSettings(ctx: ClientContext, base: ResilienceOptions): ResilienceOptions {
+  const retry = typeof base.retry === 'object' && base.retry ? base.retry : {};
+  return {
+    ...base,
+    ...(ctx.retryLimit !== undefined && { retry: { ...retry, limit: ctx.retryLimit } }),
+    ...(ctx.attemptTimeoutMs !== undefined && { timeout: ctx.attemptTimeoutMs }),
+    ...(ctx.totalTimeoutMs !== undefined && { totalTimeout: ctx.totalTimeoutMs }),
+  };
+}
+
+function spec(
+  id: string,
+  label: string,
+  config: string,
+  options: (ctx: ClientContext) => ResilienceOptions,
+): ClientSpec {
   return {
     id,
     label,
@@ -50,7 +66,7 @@ function spec(id: string, label: string, config: string, tuned: boolean): Client
     create: (ctx) => {
       const api = createClient({
         headers: { 'x-bench-client': ctx.clientId },
-        ...(tuned ? tunedOptions(ctx) : {}),
+        ...scenarioSettings(ctx, options(ctx)),
       });
       return {
         async call(path, signal) {
@@ -62,10 +78,24 @@ function spec(id: string, label: string, config: string, tuned: boolean): Client
   };
 }
 
+const SETTINGS_DOC = '; the scenario’s retry limit, `timeout` and `totalTimeout` when it sets them';
+
 export const selfhealDefaults = spec(
   'selfheal',
   'selfheal (defaults)',
-  '`createClient({ headers })`: every default',
-  false,
+  `\`createClient({ headers })\`: every default${SETTINGS_DOC}`,
+  () => ({}),
 );
-export const selfhealTuned = spec('selfheal-tuned', 'selfheal (tuned)', TUNED_DOC, true);
+export const selfhealTuned = spec(
+  'selfheal-tuned',
+  'selfheal (tuned)',
+  TUNED_DOC + SETTINGS_DOC,
+  tunedOptions,
+);
+/** The rate limit a user read in the provider's docs, and nothing else (the limiter scenarios). */
+export const selfhealRate = spec(
+  'selfheal-rate',
+  'selfheal (throttle.rate = the limit)',
+  `\`createClient({ headers, throttle: { rate: <the documented limit> } })\`, every other default${SETTINGS_DOC}`,
+  (ctx) => (ctx.capacity ? { throttle: { rate: ctx.capacity } } : {}),
+);
