@@ -32,6 +32,23 @@ describe('guardPool on PostgreSQL: leaks, idle close, alarms, backpressure, brea
     return guard;
   };
 
+  it("keeps pg's own calling conventions: callbacks work, a Submittable is sent to withConnection", async () => {
+    const guard = guarded({ max: 2 });
+    const viaCallback = await new Promise((resolve, reject) =>
+      guard.query('SELECT $1::int AS n', [5], (error: unknown, result: pg.QueryResult) =>
+        error ? reject(error) : resolve(result.rows),
+      ),
+    );
+    expect(viaCallback).toEqual([{ n: 5 }]);
+    const failed = await new Promise((resolve) =>
+      guard.query('SELEC 1', (error: unknown) => resolve(error)),
+    );
+    expect(failed).toMatchObject({ code: '42601' });
+    const cursorLike = { submit: () => undefined } as unknown as pg.Submittable;
+    expect(() => guard.query(cursorLike)).toThrow(/Submittable .* withConnection/);
+    expect(guard.health()).toMatchObject({ inUse: 0 });
+  });
+
   it('reports a checkout held past leakDetectionMs, with the stack of the code that took it', async () => {
     const guard = guarded({ max: 5 }, { leakDetectionMs: 100 });
     const leaks: Array<DbEvent & { type: 'leak' }> = [];
