@@ -12,6 +12,7 @@ const entries: Record<string, string> = {
   selfheal: `${root}/src/core/index.ts`,
   'selfheal/serverless': `${root}/src/serverless/index.ts`,
   'selfheal/telemetry': `${root}/src/telemetry/index.ts`,
+  'selfheal/stream': `${root}/src/stream/index.ts`,
 };
 const NEVER_PRINTED = [
   'hunter2',
@@ -26,7 +27,12 @@ function examples(doc: string): Array<[string, string]> {
   return [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m, i) => [`${doc} #${i + 1}`, m[1]!]);
 }
 
-const all = [...examples('serverless.md'), ...examples('telemetry.md'), ...examples('security.md')];
+const all = [
+  ...examples('serverless.md'),
+  ...examples('telemetry.md'),
+  ...examples('security.md'),
+  ...examples('stream.md'),
+];
 
 describe('docs examples', () => {
   mkdirSync(work, { recursive: true });
