@@ -14,6 +14,7 @@ export { abortReason, type LinkedSignal, linkSignal, NEVER_ABORTED } from './sig
 export {
   enumOption,
   functionOption,
+  knownKeys,
   numberOption,
   objectOption,
   optionalNumber,

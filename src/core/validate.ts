@@ -95,3 +95,49 @@ export function objectOption<T extends object>(name: string, value: unknown): T 
   }
   return value as T;
 }
+
+/**
+ * Throws a TypeError for a key of `value` not in `known`, naming the closest known key:
+ * a misspelt option (``timeoutMargin``) must not pass silently and leave the default.
+ * `path` prefixes the names (``advice.``) for nested options.
+ */
+export function knownKeys(value: object, known: readonly string[], path = ''): void {
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue;
+    const near = closest(key, known);
+    throw new TypeError(
+      `Unknown option \`${path}${key}\`${near ? `: did you mean \`${path}${near}\`?` : ''} Known: ${known.join(', ')}`,
+    );
+  }
+}
+
+// The known key at the smallest edit distance (case-insensitive), if it is near enough
+// to be a typo rather than a different word.
+function closest(key: string, known: readonly string[]): string | undefined {
+  if (key.length > 64) return undefined;
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  const k = key.toLowerCase();
+  for (const candidate of known) {
+    const c = candidate.toLowerCase();
+    // A prefix (`timeoutMargin` of `timeoutMarginMs`) is the likeliest slip of all.
+    const d =
+      c.startsWith(k) || k.startsWith(c) ? Math.abs(c.length - k.length) / 4 : distance(k, c);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+// Levenshtein distance; keys are short (option names), so the O(n·m) rows are cheap.
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + cost);
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
+}

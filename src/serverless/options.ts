@@ -1,25 +1,15 @@
 /**
- * instrument()'s options: their documentation, defaults and validation (once, when the
- * handler is wrapped). Bad values throw TypeError / RangeError naming the option.
+ * instrument()'s options: what each one means and its default. Validation and the
+ * resolved form are in resolve-options.ts.
  */
-import {
-  type Clock,
-  enumOption,
-  functionOption,
-  numberOption,
-  objectOption,
-  optionalNumber,
-  systemClock,
-} from '../core/internal.js';
-import {
-  createRedactor,
-  type LineSink,
-  type LogLevel,
-  type RedactOptions,
-  type Redactor,
-  type Registry,
-  type Subscribable,
-  stdoutSink,
+import type { Clock, RandomSource } from '../core/internal.js';
+import type {
+  LineSink,
+  LogLevel,
+  RedactOptions,
+  Redactor,
+  Registry,
+  Subscribable,
 } from '../telemetry/internal.js';
 import type { Diagnostic } from './types.js';
 
@@ -27,10 +17,20 @@ import type { Diagnostic } from './types.js';
 export interface InstrumentOptions<E = unknown, R = unknown> {
   /** The time budget when the context has no `getRemainingTimeInMillis` (or a stricter one). */
   timeoutMs?: number;
-  /** Stop this long before the budget ends, while there is time to report. @default 1000 */
+  /**
+   * Stop this long before the budget ends, while there is time to report. The default
+   * never takes more than half the budget; a margin you set that is not below an
+   * invocation's budget is replaced by half the budget, with a warning line.
+   * @default 1000, or half the budget when that is less
+   */
   timeoutMarginMs?: number;
-  /** On an early timeout, resolve with this function's value instead of rejecting. */
-  onTimeout?: (event: E) => R | PromiseLike<R>;
+  /**
+   * On an early timeout, answer with this function's value instead of rejecting: the
+   * invocation's result; for a streaming handler it is written to the stream, which is
+   * then ended; for a Node `(req, res)` handler it is the response (a Web `Response`,
+   * `{ statusCode, headers, body }` or a string).
+   */
+  onTimeout?: (event: E) => R | TimeoutResponse | PromiseLike<R | TimeoutResponse>;
   /** Event sources (policies, pipelines, clients) whose events the diagnostic lists. @default [] */
   sources?: readonly Subscribable[];
   /** Receives each diagnostic instead of it being written to `sink`. */
@@ -41,8 +41,10 @@ export interface InstrumentOptions<E = unknown, R = unknown> {
   logLevel?: LogLevel;
   /** Redaction: extra keys and patterns, caps, or a ready redactor. @default createRedactor() */
   redact?: RedactOptions | Redactor;
-  /** Size cap of the event in a diagnostic, in characters. @default 32768 */
+  /** Size cap of the event in a diagnostic (and of a request body read for it). @default 32768 */
   maxEventBytes?: number;
+  /** Cap of one diagnostic line in UTF-8 bytes (CloudWatch Logs takes 256 KB per event). @default 256000 */
+  maxRecordBytes?: number;
   /** selfheal events kept per invocation (the rest are only counted). @default 50 */
   maxRecordedEvents?: number;
   /** Advice when p95 duration nears the budget; `false` turns it off. @default {} */
@@ -51,6 +53,10 @@ export interface InstrumentOptions<E = unknown, R = unknown> {
   metrics?: boolean | MetricsOptions;
   /** Function name when there is no context. @default AWS_LAMBDA_FUNCTION_NAME, else 'handler' */
   name?: string;
+  /** Service name in records and logs. @default POWERTOOLS_SERVICE_NAME, else OTEL_SERVICE_NAME, else none */
+  service?: string;
+  /** Share of invocations (0–1) whose invocation logger writes debug lines too. @default 0 */
+  logSampleRate?: number;
   /**
    * A service map to join when wrapped (kind `serverless`, named `name`), with
    * `handler.health()` as its health and the handler's events counted.
@@ -59,7 +65,20 @@ export interface InstrumentOptions<E = unknown, R = unknown> {
   registry?: Pick<Registry, 'register'>;
   /** Time source. @default systemClock */
   clock?: Clock;
+  /** Random source (log sampling). @default Math.random */
+  random?: RandomSource;
+  /**
+   * Time the event loop has spent busy, ms: advice tells CPU-bound work by its share of
+   * an invocation's duration. @default performance.eventLoopUtilization().active
+   */
+  busyClock?: () => number;
 }
+
+/** What `onTimeout` may answer for an HTTP handler: a Web Response, the Lambda proxy shape, or a body. */
+export type TimeoutResponse =
+  | Response
+  | { statusCode: number; headers?: Record<string, string>; body?: string }
+  | string;
 
 /** When to advise a longer-running compute type. */
 export interface AdviceOptions {
@@ -73,140 +92,10 @@ export interface AdviceOptions {
   every?: number;
 }
 
-/** EMF options. */
+/** EMF options, checked against the EMF rules when the handler is wrapped. */
 export interface MetricsOptions {
-  /** @default 'selfheal/serverless' */
+  /** 1–255 of `0-9A-Za-z._-/#:` and space, not `AWS/…`. @default 'selfheal/serverless' */
   namespace?: string;
-  /** Added to `{ FunctionName }`. @default {} */
+  /** Added to `{ FunctionName }` (at most 29 more, printable ASCII, no metric's name). @default {} */
   dimensions?: Record<string, string>;
-}
-
-/** Options after validation. */
-export interface Resolved<E, R> {
-  timeoutMs: number | undefined;
-  marginMs: number;
-  onTimeout: ((event: E) => R | PromiseLike<R>) | undefined;
-  sources: readonly Subscribable[];
-  onDiagnostic: ((diagnostic: Diagnostic) => void) | undefined;
-  sink: LineSink;
-  logLevel: LogLevel;
-  redactor: Redactor;
-  eventRedactor: Redactor;
-  maxRecordedEvents: number;
-  advice: Required<AdviceOptions> | undefined;
-  metrics: Required<MetricsOptions> | undefined;
-  name: string;
-  registry: Pick<Registry, 'register'> | undefined;
-  clock: Clock;
-}
-
-/** Validates and fills in defaults. */
-export function resolveOptions<E, R>(options: InstrumentOptions<E, R> = {}): Resolved<E, R> {
-  objectOption('options', options);
-  const timeoutMs =
-    options.timeoutMs === undefined
-      ? undefined
-      : numberOption('timeoutMs', options.timeoutMs, { min: 0, exclusiveMin: true });
-  const marginMs = optionalNumber('timeoutMarginMs', options.timeoutMarginMs, 1000, { min: 0 });
-  if (timeoutMs !== undefined && marginMs >= timeoutMs) {
-    throw new RangeError(
-      `Expected \`timeoutMarginMs\` to be less than \`timeoutMs\` (${timeoutMs}), got ${marginMs}`,
-    );
-  }
-  const sources = options.sources ?? [];
-  if (!Array.isArray(sources))
-    throw new TypeError('Expected `sources` to be an array of event sources');
-  for (const [i, s] of sources.entries()) {
-    if (typeof (s as Subscribable | undefined)?.onEvent !== 'function') {
-      throw new TypeError(
-        `Expected \`sources[${i}]\` to be an event source (an object with onEvent())`,
-      );
-    }
-  }
-  const maxEventBytes = optionalNumber('maxEventBytes', options.maxEventBytes, 32_768, {
-    min: 256,
-    integer: true,
-  });
-  const redact = options.redact;
-  const ready =
-    redact && typeof (redact as Redactor).redact === 'function' ? (redact as Redactor) : undefined;
-  const redactOptions = ready ? undefined : objectOption<RedactOptions>('redact', redact);
-  return {
-    timeoutMs,
-    marginMs,
-    onTimeout:
-      options.onTimeout === undefined
-        ? undefined
-        : functionOption<(event: E) => R | PromiseLike<R>>(
-            'onTimeout',
-            options.onTimeout,
-            () => undefined as R,
-          ),
-    sources,
-    onDiagnostic:
-      options.onDiagnostic === undefined
-        ? undefined
-        : functionOption('onDiagnostic', options.onDiagnostic, () => undefined),
-    sink:
-      options.sink === undefined
-        ? stdoutSink()
-        : functionOption<LineSink>('sink', options.sink, () => undefined),
-    logLevel: enumOption('logLevel', options.logLevel, ['debug', 'info', 'warn', 'error'], 'info'),
-    redactor: ready ?? createRedactor(redactOptions),
-    eventRedactor: ready ?? createRedactor({ ...redactOptions, maxBytes: maxEventBytes }),
-    maxRecordedEvents: optionalNumber('maxRecordedEvents', options.maxRecordedEvents, 50, {
-      min: 0,
-      integer: true,
-    }),
-    advice: resolveAdvice(options.advice),
-    metrics: resolveMetrics(options.metrics),
-    name:
-      typeof options.name === 'string' && options.name !== ''
-        ? options.name
-        : process.env.AWS_LAMBDA_FUNCTION_NAME || 'handler',
-    registry: registryOption(options.registry),
-    clock: options.clock ?? systemClock,
-  };
-}
-
-function resolveAdvice(
-  value: false | AdviceOptions | undefined,
-): Required<AdviceOptions> | undefined {
-  if (value === false) return undefined;
-  const o = objectOption<AdviceOptions>('advice', value) ?? {};
-  const window = optionalNumber('advice.window', o.window, 100, { min: 1, integer: true });
-  return {
-    threshold: optionalNumber('advice.threshold', o.threshold, 0.8, {
-      min: 0,
-      max: 1,
-      exclusiveMin: true,
-    }),
-    window,
-    minSamples: optionalNumber('advice.minSamples', o.minSamples, Math.min(20, window), {
-      min: 1,
-      max: window,
-      integer: true,
-    }),
-    every: optionalNumber('advice.every', o.every, 100, { min: 1, integer: true }),
-  };
-}
-
-function resolveMetrics(
-  value: boolean | MetricsOptions | undefined,
-): Required<MetricsOptions> | undefined {
-  if (value === undefined || value === false) return undefined;
-  const o = value === true ? {} : (objectOption<MetricsOptions>('metrics', value) ?? {});
-  const namespace = o.namespace ?? 'selfheal/serverless';
-  if (typeof namespace !== 'string' || namespace === '')
-    throw new TypeError('Expected `metrics.namespace` to be a non-empty string');
-  return { namespace, dimensions: o.dimensions ?? {} };
-}
-
-function registryOption(
-  registry: Pick<Registry, 'register'> | undefined,
-): Pick<Registry, 'register'> | undefined {
-  if (registry === undefined) return undefined;
-  if (typeof registry?.register !== 'function')
-    throw new TypeError('Expected `registry` to be a service-map registry (createRegistry())');
-  return registry;
 }

@@ -7,14 +7,15 @@
 import { type Clock, EventHub, reportLater } from '../core/internal.js';
 import { Advisor } from './advice.js';
 import type { InvocationCollector } from './collector.js';
-import type { Resolved } from './options.js';
-import { buildAdvice, buildDiagnostic, buildMetrics } from './records.js';
+import { buildMetrics } from './metrics.js';
+import { buildAdvice, buildDiagnostic } from './records.js';
+import type { Resolved } from './resolve-options.js';
 import type { Diagnostic, InvocationInfo, ServerlessEventMap } from './types.js';
 
 /** The options the reporter reads (none depends on the handler's types). */
 export type ReporterOptions = Pick<
-  Resolved<unknown, unknown>,
-  | 'marginMs'
+  Resolved,
+  | 'maxRecordBytes'
   | 'onDiagnostic'
   | 'sink'
   | 'redactor'
@@ -26,11 +27,15 @@ export type ReporterOptions = Pick<
 
 /** What the reporter needs to know about one invocation. */
 export interface InvocationRecord {
-  event: unknown;
-  info: InvocationInfo;
-  start: number;
-  budgetMs: number | undefined;
-  collector: InvocationCollector;
+  /** The event as the diagnostic records it (read when a diagnostic is written). */
+  recordedEvent(): unknown;
+  readonly info: InvocationInfo;
+  readonly start: number;
+  readonly budgetMs: number | undefined;
+  readonly marginMs: number;
+  readonly collector: InvocationCollector;
+  /** Time the event loop was busy since the start, ms (undefined when not measured). */
+  busyMs(): number | undefined;
 }
 
 /** An instrumented handler's figures since it was wrapped (`handler.health()`), as JSON. */
@@ -65,37 +70,48 @@ export class Reporter {
     this.#advisor = options.advice && new Advisor(options.advice);
   }
 
-  /** Writes the diagnostic of a failed or timed-out invocation. */
+  /** Writes the diagnostic of a failed or timed-out invocation; never throws. */
   diagnose(reason: Diagnostic['reason'], error: unknown, r: InvocationRecord): void {
-    const o = this.#o;
-    const now = this.#clock.now();
-    const diagnostic = buildDiagnostic({
-      reason,
-      error,
-      event: r.event,
-      info: r.info,
-      durationMs: now - r.start,
-      budgetMs: r.budgetMs,
-      marginMs: o.marginMs,
-      collector: r.collector,
-      now,
-      redactor: o.redactor,
-      eventRedactor: o.eventRedactor,
+    guarded(() => {
+      const o = this.#o;
+      const now = this.#clock.now();
+      let event: unknown;
+      try {
+        event = r.recordedEvent();
+      } catch {
+        event = '[UNAVAILABLE]';
+      }
+      const diagnostic = buildDiagnostic({
+        reason,
+        error,
+        event,
+        info: r.info,
+        durationMs: now - r.start,
+        budgetMs: r.budgetMs,
+        marginMs: r.marginMs,
+        collector: r.collector,
+        now,
+        redactor: o.redactor,
+        eventRedactor: o.eventRedactor,
+        maxRecordBytes: o.maxRecordBytes,
+      });
+      guarded(() => (o.onDiagnostic ? o.onDiagnostic(diagnostic) : this.#write(diagnostic)));
+      this.#emit('diagnostic', { diagnostic });
     });
-    guarded(() => (o.onDiagnostic ? o.onDiagnostic(diagnostic) : this.#write(diagnostic)));
-    this.#emit('diagnostic', { diagnostic });
   }
 
-  /** Records the end of an invocation: metrics, the `invocation` event, maybe advice. */
+  /** Records the end of an invocation: metrics, the `invocation` event, maybe advice; never throws. */
   finish(outcome: 'success' | 'error' | 'timeout', r: InvocationRecord): void {
     const now = this.#clock.now();
     const durationMs = now - r.start;
     const { info, collector } = r;
-    if (this.#o.metrics) {
-      const options = this.#o.metrics;
-      this.#write(
-        buildMetrics({ options, info, outcome, durationMs, counts: collector.counts, now }),
-      );
+    const options = this.#o.metrics;
+    if (options) {
+      guarded(() => {
+        const counts = collector.counts;
+        for (const line of buildMetrics({ options, info, outcome, durationMs, counts, now }))
+          this.#write(line);
+      });
     }
     const { requestId, coldStart, functionName } = info;
     const h = this.#health;
@@ -105,12 +121,23 @@ export class Reporter {
     h.lastDurationMs = durationMs;
     h.maxDurationMs = Math.max(h.maxDurationMs ?? 0, durationMs);
     this.#emit('invocation', { requestId, functionName, durationMs, outcome, coldStart });
-    const figures = this.#advisor?.record(durationMs, r.budgetMs);
-    if (figures) {
-      const advice = buildAdvice(figures, info.functionName, now);
+    guarded(() => {
+      const figures = this.#advisor?.record({
+        durationMs,
+        budgetMs: r.budgetMs,
+        timedOut: outcome === 'timeout',
+        busyMs: r.busyMs(),
+      });
+      if (!figures) return;
+      const subject = {
+        functionName,
+        ...(info.memoryLimitMB !== undefined && { memoryLimitMB: info.memoryLimitMB }),
+        onLambda: info.memoryLimitMB !== undefined || info.functionArn !== undefined,
+      };
+      const advice = buildAdvice(figures, subject, now);
       this.#write(advice);
       this.#emit('advice', { advice });
-    }
+    });
   }
 
   /** The figures so far (a copy). */

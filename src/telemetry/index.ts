@@ -14,6 +14,8 @@ export {
 } from './alarms.js';
 export { type ChatWebhookOptions, chatWebhook } from './chat-webhook.js';
 export {
+  EMF_LIMITS,
+  EMF_UNITS,
   type EmfMetric,
   type EmfMetricsOptions,
   type EmfMetricsSink,
@@ -21,6 +23,7 @@ export {
   type EmfUnit,
   emfMetrics,
   emfRecord,
+  emfRecords,
 } from './emf.js';
 export { DEFAULT_EVENT_LEVELS, type EventLoggerOptions, eventLogger } from './event-logger.js';
 export {

@@ -4,6 +4,7 @@
  * telemetry/ import it from here, users from `selfheal/telemetry`.
  */
 export { alarmText } from './chat-webhook.js';
+export { emfDimensionsOption, emfNamespaceOption, toDimensionValue } from './emf-spec.js';
 export { eventField } from './event-sink.js';
 export * from './index.js';
 export { toRedactor } from './json-logger.js';

@@ -130,7 +130,7 @@ describe('instrument: selfheal events seen during the invocation', () => {
       await vi.advanceTimersByTimeAsync(1000);
       expect(outcome.result?.ok).toBe(false);
       expect(sink.records<Diagnostic>()[0]!.inFlight).toEqual([
-        { label: 'pipeline', via: 'attempt', attempt: 2, runningMs: 700 },
+        { label: 'pipeline', via: 'attempt', source: 'pipeline', attempt: 2, runningMs: 700 },
       ]);
       expect(hub.listening).toBe(false);
     });
@@ -152,7 +152,7 @@ describe('instrument: selfheal events seen during the invocation', () => {
       await vi.advanceTimersByTimeAsync(1000);
       expect(outcome.result?.ok).toBe(false);
       expect(sink.records<Diagnostic>()[0]!.inFlight).toEqual([
-        { label: 'pipeline', via: 'attempt', attempt: 2, runningMs: 1000 },
+        { label: 'pipeline', via: 'attempt', source: 'pipeline', attempt: 2, runningMs: 1000 },
       ]);
     });
   });

@@ -149,8 +149,8 @@ describe('instrument: early timeout (fake timers)', () => {
           }),
         { sink, advice: false },
       );
-      const outcome = settle(handler({}, lambdaContext(1500)));
-      await vi.advanceTimersByTimeAsync(500);
+      const outcome = settle(handler({}, lambdaContext(2000)));
+      await vi.advanceTimersByTimeAsync(1000);
       expect((outcome.result as { error: unknown }).error).toBeInstanceOf(DeadlineExceededError);
       await vi.advanceTimersByTimeAsync(600);
       await Promise.resolve();

@@ -68,7 +68,7 @@ describe('instrument: options are validated when wrapping', () => {
     [{ timeoutMs: 'x' }, TypeError, /`timeoutMs`/],
     [{ timeoutMarginMs: -1 }, RangeError, /`timeoutMarginMs` to be a finite number ≥ 0/],
     [
-      { timeoutMs: 800 },
+      { timeoutMs: 800, timeoutMarginMs: 1000 },
       RangeError,
       /`timeoutMarginMs` to be less than `timeoutMs` \(800\), got 1000/,
     ],
@@ -95,21 +95,5 @@ describe('instrument: options are validated when wrapping', () => {
 
   it('rejects a handler that is not a function', () => {
     expect(() => instrument('x' as never)).toThrow(/`handler`/);
-  });
-
-  it('a margin not below the runtime budget rejects the invocation with a RangeError, without running the handler', async () => {
-    let ran = false;
-    const handler = instrument(
-      async () => {
-        ran = true;
-      },
-      { sink },
-    );
-    // A frozen remaining time: the figure in the message must not depend on how long the test took.
-    const context = lambdaContext(800, { getRemainingTimeInMillis: () => 800 });
-    await expect(handler({}, context)).rejects.toThrow(
-      /`timeoutMarginMs` to be less than the invocation's time budget \(800 ms\), got 1000/,
-    );
-    expect(ran).toBe(false);
   });
 });

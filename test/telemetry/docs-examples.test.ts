@@ -44,22 +44,27 @@ describe('docs examples', () => {
     expect(all.filter(([name]) => name.startsWith('security')).length).toBeGreaterThanOrEqual(1);
   });
 
-  it.concurrent.each(all)('%s runs', async (name, code) => {
-    const source = code.replace(/from '(selfheal(?:\/\w+)?)'/g, (whole, spec: string) =>
-      entries[spec] ? `from '${entries[spec]}'` : whole,
-    );
-    const file = `${work}/${name.replace(/\W+/g, '-')}.mts`;
-    writeFileSync(file, source);
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', file],
-      {
-        cwd: root,
-        timeout: 15_000,
-      },
-    );
-    expect(stderr).toBe('');
-    expect(stdout.length).toBeGreaterThan(0);
-    for (const secret of NEVER_PRINTED) expect(stdout).not.toContain(secret);
-  });
+  it.concurrent.each(all)(
+    '%s runs',
+    async (name, code) => {
+      const source = code.replace(/from '(selfheal(?:\/\w+)?)'/g, (whole, spec: string) =>
+        entries[spec] ? `from '${entries[spec]}'` : whole,
+      );
+      const file = `${work}/${name.replace(/\W+/g, '-')}.mts`;
+      writeFileSync(file, source);
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', file],
+        {
+          cwd: root,
+          // Generous: up to 5 examples start tsx at once, on a machine other suites share.
+          timeout: 30_000,
+        },
+      );
+      expect(stderr).toBe('');
+      expect(stdout.length).toBeGreaterThan(0);
+      for (const secret of NEVER_PRINTED) expect(stdout).not.toContain(secret);
+    },
+    40_000,
+  );
 });
