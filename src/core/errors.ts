@@ -159,6 +159,49 @@ export class PoolSaturatedError extends SelfhealError {
   }
 }
 
+/** An answer's body is larger than the caller allows (`maxBodyBytes`): it was cancelled, not read. */
+export class BodyTooLargeError extends SelfhealError {
+  override name = 'BodyTooLargeError';
+  /** The limit, bytes. */
+  readonly limit: number;
+  /** Who sent it (scheme://host:port). */
+  readonly origin: string;
+  /** The size the answer declared (`Content-Length`), or the bytes read when it passed the limit. */
+  readonly bytes: number;
+  constructor(limit: number, origin: string, bytes: number, declared: boolean) {
+    super(
+      declared
+        ? `Response from ${origin} declares ${bytes} bytes, more than maxBodyBytes (${limit}): not read`
+        : `Response body from ${origin} passed maxBodyBytes (${limit}): cancelled after ${bytes} bytes`,
+    );
+    this.limit = limit;
+    this.origin = origin;
+    this.bytes = bytes;
+  }
+}
+
+/**
+ * A dependency's advertised quota (RateLimit headers) is spent and resets after the call's
+ * deadline: the call failed at once instead of sleeping into its deadline.
+ */
+export class QuotaExhaustedError extends SelfhealError {
+  override name = 'QuotaExhaustedError';
+  /** Time until the quota resets (capped as a server-requested delay is). */
+  readonly retryAfterMs: number;
+  /** Time that was left before the call's deadline. */
+  readonly remainingMs: number;
+  /** Whose quota (scheme://host:port). */
+  readonly origin: string;
+  constructor(origin: string, retryAfterMs: number, remainingMs: number) {
+    super(
+      `Quota of ${origin} is spent until it resets in ${retryAfterMs >= 1000 ? `${Math.round(retryAfterMs / 1000)} s` : `${Math.ceil(retryAfterMs)} ms`}, after the deadline (${Math.max(0, Math.round(remainingMs))} ms left): not sent`,
+    );
+    this.origin = origin;
+    this.retryAfterMs = retryAfterMs;
+    this.remainingMs = remainingMs;
+  }
+}
+
 /** True for any error raised by selfheal, from any realm or copy of the package. */
 export function isSelfhealError(error: unknown): error is SelfhealError {
   return (
@@ -182,6 +225,8 @@ export const isTimeoutError = guard<TimeoutError>('TimeoutError');
 export const isDeadlineExceededError = guard<DeadlineExceededError>('DeadlineExceededError');
 export const isBulkheadRejectedError = guard<BulkheadRejectedError>('BulkheadRejectedError');
 export const isPoolSaturatedError = guard<PoolSaturatedError>('PoolSaturatedError');
+export const isBodyTooLargeError = guard<BodyTooLargeError>('BodyTooLargeError');
+export const isQuotaExhaustedError = guard<QuotaExhaustedError>('QuotaExhaustedError');
 
 /** A guard for an error class defined elsewhere in selfheal (db, http): compares `name`. */
 export function isSelfhealErrorNamed<T extends SelfhealError>(

@@ -6,7 +6,7 @@
 import pRetry from 'p-retry';
 import { type Backoff, type ExponentialOptions, exponential } from './backoff.js';
 import { type RandomSource, sleep, systemRandom } from './clock.js';
-import { RetryBudgetExhaustedError } from './errors.js';
+import { isBrokenCircuitError, RetryBudgetExhaustedError } from './errors.js';
 import {
   BasePolicy,
   contextOf,
@@ -43,10 +43,18 @@ export interface RetryOptions extends PolicyOptions {
   random?: RandomSource;
 }
 
-/** The delay a failure asks for itself: `retryAfterMs` on the error, if it is sane. */
+/**
+ * The delay a failure asks for itself: `retryAfterMs` on the error, if it is sane. 0 is
+ * "now" (`Retry-After: 0`), except on a half-open breaker's rejection, whose 0 means "a
+ * probe is in flight, unknown how long": retrying that at once would spin, so it backs off.
+ */
 export function requestedDelay(error: unknown): number | undefined {
-  const value = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+  const e = error as { retryAfterMs?: unknown; state?: unknown } | null;
+  const value = e?.retryAfterMs;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
+  return value > 0 || !(isBrokenCircuitError(error) && e?.state === 'half-open')
+    ? value
+    : undefined;
 }
 
 const isAbort = (error: unknown) => (error as { name?: unknown } | null)?.name === 'AbortError';

@@ -3,6 +3,7 @@
  * adaptive rate? does it count against the breaker? A busy server is not a dead one:
  * 429, and 503 with a valid Retry-After, feed the rate and never the breaker.
  */
+import { originOf } from './origin-of.js';
 import { parseQuota, type Quota } from './rate-limit-headers.js';
 import type { RetryRules } from './resolve-options.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -28,19 +29,27 @@ export function mayRepeat(request: Request, rules: RetryRules): boolean {
   return rules.methods.has(request.method.toLowerCase()) || request.headers.has('idempotency-key');
 }
 
-/**
- * Classifies an answer. `repeatable` is {@link mayRepeat} for its request;
- * `throttleStatuses` is the set of "slow down" statuses; `now` is wall-clock ms.
- */
-export function classify(
-  response: Response,
-  repeatable: boolean,
-  rules: RetryRules,
-  throttleStatuses: ReadonlySet<number> | undefined,
-  now: number,
-): Verdict {
+/** What an answer is judged against. */
+export interface Judged {
+  /** {@link mayRepeat} for its request. */
+  repeatable: boolean;
+  rules: RetryRules;
+  /** The "slow down" statuses. */
+  throttleStatuses: ReadonlySet<number> | undefined;
+  /** Wall-clock ms. */
+  now: number;
+  /** The request's origin: quota headers of an answer from elsewhere (after a redirect) are not its quota. */
+  origin: string;
+}
+
+/** Classifies an answer. */
+export function classify(response: Response, judged: Judged): Verdict {
+  const { repeatable, rules, throttleStatuses, now } = judged;
   const status = response.status;
-  const quota = parseQuota(response.headers, now);
+  const quota =
+    response.redirected && originOf(response.url) !== judged.origin
+      ? undefined
+      : parseQuota(response.headers, now);
   if (status < 400)
     return {
       ok: true,

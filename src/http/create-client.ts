@@ -5,13 +5,15 @@
  */
 import ky, { type BeforeErrorHook, type KyInstance, type Options as KyOptions } from 'ky';
 import { type Disposer, EventHub, type EventOf } from '../core/internal.js';
-import { type ClientHealth, Engine } from './engine.js';
+import { type AttemptHook, attemptHook } from './attempt-hook.js';
+import { type ClientHealth, Engine, type Via } from './engine.js';
 import type { HttpEvent, HttpEventMap } from './events.js';
 import type { ClientOptions } from './options.js';
 import { overridesHook } from './request-overrides.js';
 import { resolveOptions } from './resolve-options.js';
 
 type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
+type SentFetch = ReturnType<Engine['fetchVia']>;
 
 /** What `createClient` adds to a ky instance. */
 export interface SelfhealClientExtras {
@@ -24,9 +26,15 @@ export interface SelfhealClientExtras {
     type: K,
     listener: (event: EventOf<K, HttpEventMap>) => void,
   ): Disposer;
-  /** ky's `extend`: new defaults, same resilience state (origins, breakers, budgets). */
-  extend(defaults: KyOptions | ((parent: KyOptions) => KyOptions)): SelfhealClient;
+  /**
+   * ky's `extend`: new defaults, same resilience state (origins, breakers, budgets); also
+   * takes `onAttempt` (a hook for the new client's attempts; `false` for none).
+   */
+  extend(defaults: ExtendOptions | ((parent: KyOptions) => ExtendOptions)): SelfhealClient;
 }
+
+/** What `extend` takes: ky's options, plus a per-attempt hook for the new client. */
+export type ExtendOptions = KyOptions & { onAttempt?: AttemptHook | false };
 
 /** A ky instance with resilience: everything ky users write keeps working. */
 export type SelfhealClient = SelfhealClientExtras & KyInstance;
@@ -42,9 +50,12 @@ const RESILIENCE_KEYS = [
   'fallback',
   'staleIfError',
   'bufferBody',
+  'maxBodyBytes',
+  'maxOrigins',
   'alarms',
   'onAlarm',
   'onEvent',
+  'onAttempt',
   'registry',
   'name',
   'clock',
@@ -80,16 +91,22 @@ export function createClient(options: ClientOptions = {}): SelfhealClient {
     return error;
   };
   const hooks = options.hooks ?? {};
+  const via: Via = {
+    fetch: fetchImpl,
+    platform: userFetch === undefined,
+    onAttempt: config.onAttempt,
+  };
+  const sent = engine.fetchVia(via);
   const instance = ky.create({
     ...(kyOptions as KyOptions),
-    fetch: engine.fetchVia(fetchImpl),
+    fetch: sent,
     hooks: {
       ...hooks,
       init: [...(hooks.init ?? []), overridesHook(config.retry)],
       beforeError: [attachAttempts, ...(hooks.beforeError ?? [])],
     },
   });
-  return decorate(instance, engine, hub);
+  return decorate(instance, engine, hub, via, sent);
 }
 
 /** Joins `options.registry`, when given, as one `http` dependency. */
@@ -117,10 +134,17 @@ function joinServiceMap(options: ClientOptions, engine: Engine, hub: EventHub<Ht
   });
 }
 
+/**
+ * Adds the extras to a ky instance whose requests go `via` (through `sent`, the resilient
+ * fetch ky holds), and an `extend` that keeps them: a new `fetch` or `onAttempt` makes a
+ * new way in to the same engine.
+ */
 function decorate(
   instance: KyInstance,
   engine: Engine,
   hub: EventHub<HttpEventMap>,
+  via: Via,
+  sent: SentFetch,
 ): SelfhealClient {
   const client = instance as unknown as SelfhealClient;
   const extend = instance.extend;
@@ -128,15 +152,29 @@ function decorate(
   client.onEvent = (listener) => hub.onEvent(listener);
   client.on = (type, listener) => hub.on(type, listener);
   client.extend = (defaults) => {
-    const keepResilient = (o: KyOptions): KyOptions =>
-      o && typeof o.fetch === 'function'
-        ? { ...o, fetch: engine.fetchVia(o.fetch as FetchLike) as KyOptions['fetch'] }
-        : o;
+    let nextVia = via;
+    let nextSent = sent;
+    const keepResilient = (o: ExtendOptions): KyOptions => {
+      if (!o) return o;
+      const { onAttempt, ...rest } = o;
+      // The parent's own resilient fetch (a function of defaults passes it back) is not a new one.
+      const fetch =
+        typeof rest.fetch === 'function' && rest.fetch !== sent ? rest.fetch : undefined;
+      if (fetch === undefined && onAttempt === undefined) return rest;
+      nextVia = {
+        fetch: (fetch as FetchLike | undefined) ?? via.fetch,
+        platform: fetch === undefined && via.platform,
+        onAttempt: onAttempt === undefined ? via.onAttempt : attemptHook(onAttempt),
+      };
+      nextSent = engine.fetchVia(nextVia);
+      return { ...rest, fetch: nextSent as KyOptions['fetch'] };
+    };
+    // ky calls a function of defaults at once, so `nextVia` is known when decorate runs.
     const next =
       typeof defaults === 'function'
         ? (parent: KyOptions) => keepResilient(defaults(parent))
         : keepResilient(defaults);
-    return decorate(extend(next), engine, hub);
+    return decorate(extend(next), engine, hub, nextVia, nextSent);
   };
   return client;
 }

@@ -15,12 +15,13 @@ export interface Degraded {
 
 /**
  * Whether a failure may be masked: the origin failed (5xx, 408, 429, network, timeout,
- * open breaker, spent budget), not the caller (an abort) nor the request (4xx).
+ * open breaker, spent budget), not the caller (an abort, its own `maxBodyBytes`) nor the
+ * request (4xx).
  */
 export function isOriginFailure(error: unknown, response: Response | undefined): boolean {
   if (response) return response.status >= 500 || response.status === 408 || response.status === 429;
   const name = (error as { name?: unknown } | null)?.name;
-  return name !== 'AbortError';
+  return name !== 'AbortError' && name !== 'BodyTooLargeError';
 }
 
 /** Serves a degraded answer for `request`, or `undefined` when there is none. */
@@ -32,7 +33,7 @@ export async function degrade(
   now: number,
 ): Promise<Degraded | undefined> {
   if (stale && request.method === 'GET') {
-    const hit = stale.serve(request.url, now);
+    const hit = stale.serve(request, now);
     if (hit) return { response: hit.response, reason: 'stale-if-error', ageMs: hit.ageMs };
   }
   if (!fallback) return undefined;

@@ -4,17 +4,31 @@
  * resilient fetch ky calls, sending attempts through `f`.
  */
 import type { EventHub, TimeoutPolicy } from '../core/internal.js';
+import type { AttemptHook } from './attempt-hook.js';
 import type { HttpEventMap } from './events.js';
 import type { Alarm } from './options.js';
+import { originOf } from './origin-of.js';
 import { type OriginHealth, OriginState } from './origin-state.js';
 import { OriginTable } from './origin-table.js';
+import { declaredLength, readCapped } from './read-body.js';
 import { OVERRIDES, type RequestOverrides } from './request-overrides.js';
+import { requestTarget } from './request-target.js';
 import type { Resolved } from './resolve-options.js';
 import { runRequest } from './run-request.js';
 import { StaleCache } from './stale-cache.js';
 
 type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
 type Scope = 'attempt' | 'deadline';
+
+/** How one ky instance's requests are sent: what every client extended from the same one may change. */
+export interface Via {
+  /** The fetch each attempt goes through. */
+  fetch: FetchLike;
+  /** `fetch` is the platform's, which blocks the Fetch standard's bad ports. */
+  platform: boolean;
+  /** Called for every attempt (see attempt-hook.ts). */
+  onAttempt: AttemptHook | undefined;
+}
 
 /** The health of every origin the client has talked to, as plain JSON. */
 export interface ClientHealth {
@@ -44,7 +58,7 @@ export class Engine {
   ) {
     this.origins = new OriginTable(config.maxOrigins);
     const stale = config.staleIfError;
-    this.stale = stale && new StaleCache(stale.maxAgeMs, stale.maxEntries);
+    this.stale = stale && new StaleCache(stale);
     this.#deliver = (alarm) => {
       if (hub.listening) hub.emit({ type: 'alarm', source: 'http', ...alarm });
       if (config.onAlarm) {
@@ -57,10 +71,17 @@ export class Engine {
     };
   }
 
-  /** The fetch function ky calls: every request goes through its origin's pipeline, attempts through `f`. */
-  fetchVia(f: FetchLike): (input: Request | string | URL, init?: RequestInit) => Promise<Response> {
+  /**
+   * The fetch function ky calls: every request goes through its origin's pipeline, attempts
+   * through `via.fetch` (and its hook); a URL fetch would refuse fails first (see
+   * request-target.ts).
+   */
+  fetchVia(via: Via): (input: Request | string | URL, init?: RequestInit) => Promise<Response> {
+    const f = via.fetch;
     return (input, init) => {
       const request = input instanceof Request ? input : new Request(input, init);
+      const origin = originOf(request.url);
+      const target = requestTarget(request.url, origin, via.platform);
       let rest = init;
       let overrides: RequestOverrides | undefined;
       if (init && OVERRIDES in init) {
@@ -70,7 +91,10 @@ export class Engine {
         overrides = o;
         rest = others;
       }
-      return runRequest(this, this.#origin(request.url), request, rest, overrides, f);
+      if (target === 'local') return f(request, rest);
+      if (target !== 'http') return Promise.reject(target);
+      const state = this.origins.obtain(origin, this.#newOrigin);
+      return runRequest(this, state, request, rest, overrides, via);
     };
   }
 
@@ -96,14 +120,22 @@ export class Engine {
     return policy;
   }
 
-  /** Keeps a copy of a good GET answer for stale-if-error. */
-  remember(url: string, response: Response, now: number): void {
+  /** Keeps a copy of a good GET answer for stale-if-error, when a shared cache may keep it. */
+  remember(request: Request, response: Response, now: number): void {
     const stale = this.stale;
     if (!stale) return;
-    response
-      .clone()
-      .arrayBuffer()
-      .then((body) => stale.store(url, response, body, now))
+    const rule = stale.rule(request, response);
+    // Too large by its own account: not even cloned (a clone of bytes in memory is a copy).
+    const declared = declaredLength(response.headers);
+    if (!rule || (declared !== undefined && declared > stale.maxBytes)) {
+      stale.forget(request.url);
+      return;
+    }
+    readCapped(response.clone(), stale.maxBytes)
+      .then((body) => {
+        if (body instanceof Uint8Array) stale.store(request, response, { body, rule, at: now });
+        else stale.forget(request.url);
+      })
       .catch(() => undefined);
   }
 
@@ -121,18 +153,4 @@ export class Engine {
     for (const [origin, state] of this.origins) origins[origin] = state.health();
     return { at: this.config.clock.now(), origins, staleEntries: this.stale?.size ?? 0 };
   }
-
-  #origin(url: string): OriginState {
-    return this.origins.obtain(originOf(url), this.#newOrigin);
-  }
-}
-
-/** scheme://host:port of an absolute URL (as `Request.url` always is). */
-export function originOf(url: string): string {
-  const scheme = url.indexOf('//');
-  if (scheme === -1) return url;
-  const path = url.indexOf('/', scheme + 2);
-  const end = path === -1 ? url.length : path;
-  const query = url.slice(0, end).search(/[?#]/);
-  return url.slice(0, query === -1 ? end : query);
 }

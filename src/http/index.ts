@@ -6,13 +6,15 @@
  */
 
 export { HTTPError, isHTTPError, isNetworkError, NetworkError } from 'ky';
+export type { AttemptEnd, AttemptHook, AttemptOutcome, AttemptStart } from './attempt-hook.js';
 export {
   attemptsOf,
   createClient,
+  type ExtendOptions,
   type SelfhealClient,
   type SelfhealClientExtras,
 } from './create-client.js';
-export { type ClientHealth, originOf } from './engine.js';
+export type { ClientHealth } from './engine.js';
 export type { HttpEvent, HttpEventMap, HttpOnlyEventMap, RequestInfo } from './events.js';
 export type {
   AdaptiveOptions,
@@ -27,6 +29,7 @@ export type {
   StaleIfErrorOptions,
   ThrottleOptions,
 } from './options.js';
+export { originOf } from './origin-of.js';
 export type { OriginCounts, OriginHealth } from './origin-state.js';
 export { parseQuota, type Quota } from './rate-limit-headers.js';
 export { MAX_SERVER_DELAY_MS, parseRetryAfter } from './retry-after.js';

@@ -12,6 +12,7 @@ import type {
   RetryBudgetOptions,
 } from '../core/internal.js';
 import type { Registry } from '../telemetry/internal.js';
+import type { AttemptHook } from './attempt-hook.js';
 import type { HttpEvent } from './events.js';
 
 /** Adaptive rate (AIMD) settings. */
@@ -52,7 +53,7 @@ export interface RetryOptions {
   statusCodes?: number[];
   /** A core backoff strategy or its options. @default exponential({ baseMs: 100, maxMs: 30000, jitter: 'full' }) */
   backoff?: Backoff | ExponentialOptions;
-  /** Longest `Retry-After` / reset delay honoured; longer ones are capped. @default 60000 */
+  /** Longest `Retry-After` / reset delay honoured, and longest a quota header may hold a request; longer ones are capped. @default 60000 */
   maxRetryAfterMs?: number;
   /** Retry budget per origin (options, or a shared instance); `false` for none. @default { ratio: 0.3, minPerSecond: 10, windowMs: 10000 } */
   budget?: RetryBudgetOptions | RetryBudget | false;
@@ -80,12 +81,21 @@ export interface BulkheadOptions {
   queueLimit?: number;
 }
 
-/** Serve the last good GET response when the origin fails. */
+/**
+ * Serve the last good GET response when the origin fails. Only what a shared cache may keep
+ * is kept (no `no-store`/`private` answers, answers to `Authorization` only when allowed),
+ * keyed on the request headers `Vary` names (docs/http.md, "What the client keeps").
+ */
 export interface StaleIfErrorOptions {
-  /** Oldest response served. @default 300000 */
+  /** Oldest response served (its age, `Age` header included); the answer's own `stale-if-error=N` may shorten it. @default 300000 */
   maxAgeMs?: number;
   /** Responses kept (least recently used dropped first). @default 100 */
   maxEntries?: number;
+  /**
+   * Bytes kept in all (bodies, headers and URLs); the least recently stored go first, and an
+   * answer larger than this is never kept. `Infinity` for no cap. @default 10485760 (10 MiB)
+   */
+  maxBytes?: number;
 }
 
 /** An alarm: something a human should hear about. */
@@ -117,7 +127,11 @@ export interface ResilienceOptions {
   retry?: number | RetryOptions | false;
   /** Per-attempt timeout, ms; `false` for none. @default 10000 */
   timeout?: number | false;
-  /** Whole-request timeout (waits and retries included), ms; `false` for none. @default 30000 */
+  /**
+   * Whole-request timeout, ms: waits, retries and the body (read inside the attempt, or
+   * with `bufferBody: false` however the caller reads the stream: past it the read fails
+   * with DeadlineExceededError and the connection is closed); `false` for none. @default 30000
+   */
   totalTimeout?: number | false;
   /** Circuit breaker per origin; `false` for none. @default {} (the defaults below) */
   breaker?: BreakerOptions | false;
@@ -129,8 +143,20 @@ export interface ResilienceOptions {
   fallback?: FallbackHandler;
   /** Serve the last good GET response when the origin fails; `false` for none. @default false */
   staleIfError?: StaleIfErrorOptions | false;
-  /** Read the body inside the attempt, so timeouts and retries cover it; `false` for streams. @default true */
+  /**
+   * Read the body inside the attempt, so timeouts and retries cover it; `false` for streams
+   * (`timeout` then covers the headers, `totalTimeout` still the whole body). @default true
+   */
   bufferBody?: boolean;
+  /**
+   * Largest body read into memory inside the attempt (`bufferBody`), bytes. A good answer
+   * past it fails with `BodyTooLargeError` (a declared `Content-Length` unread, a stream
+   * cancelled as it passes); an error answer keeps its status with an empty body (ky's
+   * `error.data` is then undefined, as ky does past 10 MiB; error bodies are capped at
+   * 10 MiB in any case). `Infinity` for no cap; `bufferBody: false` streams past it.
+   * @default 67108864 (64 MiB)
+   */
+  maxBodyBytes?: number;
   /** Origins whose state (breaker, rate, budget, counters) is kept; beyond it the least recently used idle one is dropped. @default 1000 */
   maxOrigins?: number;
   /** Alarm thresholds. @default { utilization: 0.8 } */
@@ -139,6 +165,12 @@ export interface ResilienceOptions {
   onAlarm?: (alarm: Alarm) => void;
   /** Called with every event (core and request-level). @default undefined */
   onEvent?: (event: HttpEvent) => void;
+  /**
+   * Called as each attempt is sent (the physical request), with its request, origin and
+   * number; may add headers (trace context) and returns a function called with the
+   * attempt's outcome. The seam `otel.traced(api)` plugs into. @default undefined
+   */
+  onAttempt?: AttemptHook | false;
   /**
    * A service map to join on creation (kind `http`, health = `api.health()`, events
    * counted). @default none

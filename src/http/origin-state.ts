@@ -20,7 +20,7 @@ import { BreakerWaitBudget } from './breaker-wait-budget.js';
 import { type HttpEventMap, OriginHub } from './events.js';
 import type { Alarm } from './options.js';
 import { originRetry } from './origin-retry.js';
-import { OriginThrottle } from './origin-throttle.js';
+import { OriginThrottle, type RateChange } from './origin-throttle.js';
 import { QuotaReset } from './quota-reset.js';
 import type { Quota } from './rate-limit-headers.js';
 import type { Resolved } from './resolve-options.js';
@@ -138,7 +138,7 @@ export class OriginState {
     const clock = config.clock;
     this.hub = new OriginHub(origin, client);
     this.alarms = new AlarmBell(origin, config.utilization, deliver);
-    const emitRate: ConstructorParameters<typeof OriginThrottle>[2] = (from, to, reason) => {
+    const emitRate: RateChange = (from, to, reason) => {
       if (client.listening)
         client.emit({
           type: 'rate-changed',
@@ -150,7 +150,9 @@ export class OriginState {
           reason,
         });
     };
-    this.throttle = config.throttle && new OriginThrottle(config.throttle, clock, emitRate);
+    this.throttle =
+      config.throttle &&
+      new OriginThrottle(config.throttle, { clock, onRateChange: emitRate, origin });
     this.breaker =
       config.breaker &&
       new CircuitBreakerPolicy({
@@ -214,7 +216,10 @@ export class OriginState {
     const resetMs = this.#reset.resetMs(advertised, now);
     const quota = resetMs === advertised.resetMs ? advertised : { ...advertised, resetMs };
     this.quota = { ...quota, at: now };
-    this.throttle?.onQuota(quota, now);
+    // Quota headers never hold a request longer than a Retry-After may (maxRetryAfterMs): one
+    // answer saying "none left, reset in a day" must not lock the origin out for a day.
+    const cap = this.#config.maxRetryAfterMs;
+    this.throttle?.onQuota(quota.resetMs > cap ? { ...quota, resetMs: cap } : quota, now);
     if (quota.limit)
       this.alarms.utilization(1 - quota.remaining / quota.limit, 'advertised quota', now);
   }

@@ -11,6 +11,7 @@ import {
   type ExecuteOptions,
   invoke,
   type Operation,
+  QuotaExhaustedError,
   type ThrottlePolicy,
   throttle,
 } from '../core/internal.js';
@@ -22,7 +23,7 @@ import type { ResolvedThrottle } from './resolve-options.js';
 
 const SLOW_START = { minRate: 0, recoveryPerSecond: 2 };
 
-type RateChange = (
+export type RateChange = (
   from: number | null,
   to: number | null,
   reason: 'throttled' | 'recovered' | 'quota',
@@ -38,6 +39,7 @@ export class OriginThrottle extends BasePolicy {
   /** Successful answers, per second. */
   readonly goodput = new RateMeter();
   readonly #settings: ResolvedThrottle;
+  readonly #origin: string;
   readonly #onRateChange: RateChange;
   #bucket: ThrottlePolicy | undefined;
   readonly #quota: QuotaPacer | undefined;
@@ -57,9 +59,14 @@ export class OriginThrottle extends BasePolicy {
   /** Attempts sent before this were answered by an outage (see {@link onOutage}). */
   #outageAt = Number.NEGATIVE_INFINITY;
 
-  constructor(settings: ResolvedThrottle, clock: Clock, onRateChange: RateChange) {
+  constructor(
+    settings: ResolvedThrottle,
+    options: { clock: Clock; onRateChange: RateChange; origin?: string },
+  ) {
+    const { clock, onRateChange } = options;
     super({ clock });
     this.#settings = settings;
+    this.#origin = options.origin ?? '';
     this.#onRateChange = onRateChange;
     this.#ceiling = settings.rate ?? Number.POSITIVE_INFINITY;
     this.#peak = settings.rate ?? 0;
@@ -103,9 +110,23 @@ export class OriginThrottle extends BasePolicy {
   async #gated<T>(fn: Operation<T>, ctx: ReturnType<typeof contextOf>): Promise<T> {
     if (this.#bucket) await this.#bucket.acquire(ctx.signal);
     const quota = this.#quota;
-    if (quota?.active) await quota.acquire(ctx.signal);
+    if (quota?.active) {
+      this.#refusePastDeadline(quota, ctx.deadline);
+      await quota.acquire(ctx.signal);
+    }
     this.afterWait?.();
     return invoke(fn, ctx);
+  }
+
+  /** None of the quota is left until after the deadline: fail now rather than sleep into it. */
+  #refusePastDeadline(quota: QuotaPacer, deadline: number | undefined): void {
+    const until = quota.exhaustedUntil;
+    if (until === undefined || deadline === undefined || until <= deadline) return;
+    const now = this.clock.now();
+    const error = new QuotaExhaustedError(this.#origin, until - now, deadline - now);
+    this.emit('throttled', { waitMs: until - now, rate: quota.pacing?.rate ?? 0, rejected: true });
+    this.emit('rejected', { reason: 'throttled', error });
+    throw error;
   }
 
   /** An attempt was sent. */

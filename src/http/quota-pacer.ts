@@ -11,6 +11,8 @@ import type { Quota } from './rate-limit-headers.js';
 export class QuotaPacer {
   #pacer: ThrottlePolicy | undefined;
   #pacedUntil = 0;
+  /** The last answer said none is left. */
+  #exhausted = false;
 
   constructor(
     /** Share of the quota left at or below which pacing starts. */
@@ -36,6 +38,11 @@ export class QuotaPacer {
     return { rate: this.#pacer.rate, untilMs: this.#pacedUntil };
   }
 
+  /** While none of the quota is left: the clock time it resets at (requests wait until then). */
+  get exhaustedUntil(): number | undefined {
+    return this.#exhausted && this.clock.now() < this.#pacedUntil ? this.#pacedUntil : undefined;
+  }
+
   /** Waits for this request's turn while a pace is in force. */
   async acquire(signal: AbortSignal): Promise<void> {
     const pacer = this.#pacer;
@@ -54,6 +61,7 @@ export class QuotaPacer {
       // A fresh window: requests still queued at the old pace go at the new one.
       else pacer.setRate(Math.max(pacer.rate, quotaPace(quota.remaining, quota.resetMs)));
       this.#pacedUntil = now;
+      this.#exhausted = false;
       return;
     }
     const pace = quotaPace(quota.remaining, quota.resetMs);
@@ -63,6 +71,7 @@ export class QuotaPacer {
     if (!this.#pacer) this.#pacer = this.newBucket(rate, 1);
     else this.#pacer.setRate(rate);
     if (pace === 0) drain(this.#pacer);
+    this.#exhausted = pace === 0;
     this.#pacedUntil = now + quota.resetMs + (pace === 0 ? 10 : 0);
     if (from === null || Math.abs(from - rate) > from * 0.25) this.report(from, rate);
   }

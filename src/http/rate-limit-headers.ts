@@ -19,6 +19,10 @@ export interface Quota {
 }
 
 type Params = Map<string, string>;
+type Member = { name: string; params: Params };
+
+const MAX_MEMBERS = 64;
+const MAX_PARAMS = 16;
 
 /** Reads the quota a response advertises, or `undefined` when it advertises none (or garbage). */
 export function parseQuota(headers: Headers, nowMs: number): Quota | undefined {
@@ -34,14 +38,16 @@ function fromRateLimitField(headers: Headers): Quota | undefined {
   if (!field) return undefined;
   const members = parseList(field);
   const policies = parseList(headers.get('ratelimit-policy') ?? '');
+  // Built once, not searched per member: headers are the server's, and may be hostile.
+  const byName = new Map<string, Member>();
+  for (const policy of policies) if (!byName.has(policy.name)) byName.set(policy.name, policy);
   // List form: one member per policy, `r` and `t` parameters; the tightest one wins.
   let best: Quota | undefined;
   for (const { name, params } of members) {
     const remaining = count(params.get('r'));
     const resetMs = seconds(params.get('t'));
     if (remaining === undefined || resetMs === undefined) continue;
-    const policy =
-      policies.find((p) => p.name === name) ?? (members.length === 1 ? policies[0] : undefined);
+    const policy = byName.get(name) ?? (members.length === 1 ? policies[0] : undefined);
     const quota = withPolicy(
       { remaining, resetMs },
       policy?.params.get('q'),
@@ -90,11 +96,20 @@ function withPolicy(quota: Quota, limit: string | undefined, window: string | un
   return quota;
 }
 
-/** Splits a structured-field list: members by `,`, parameters by `;`. Tolerant, never throws. */
-function parseList(field: string): Array<{ name: string; params: Params }> {
-  const out: Array<{ name: string; params: Params }> = [];
-  for (const member of field.split(',')) {
-    const [head = '', ...rest] = member.split(';');
+/**
+ * Splits a structured-field list: members by `,`, parameters by `;`. Tolerant, never throws;
+ * linear, and at most {@link MAX_MEMBERS} members of {@link MAX_PARAMS} parameters are read
+ * (a server has a handful of policies; the rest of a longer field is ignored).
+ */
+function parseList(field: string): Member[] {
+  const out: Member[] = [];
+  let from = 0;
+  while (from <= field.length && out.length < MAX_MEMBERS) {
+    let to = field.indexOf(',', from);
+    if (to === -1) to = field.length;
+    const member = field.slice(from, to);
+    from = to + 1;
+    const [head = '', ...rest] = member.split(';', MAX_PARAMS + 1);
     const params: Params = new Map();
     for (const part of rest) {
       const eq = part.indexOf('=');

@@ -17,6 +17,7 @@ import {
   systemClock,
   systemRandom,
 } from '../core/internal.js';
+import { type AttemptHook, attemptHook } from './attempt-hook.js';
 import type {
   Alarm,
   BreakerOptions,
@@ -24,6 +25,7 @@ import type {
   FallbackHandler,
   ResilienceOptions,
   RetryOptions,
+  StaleIfErrorOptions,
 } from './options.js';
 import { type ResolvedThrottle, resolveThrottle, statusSet } from './resolve-throttle.js';
 
@@ -49,11 +51,13 @@ export interface Resolved {
   bulkhead: Required<BulkheadOptions> | undefined;
   idempotencyKey: boolean;
   fallback: FallbackHandler | undefined;
-  staleIfError: { maxAgeMs: number; maxEntries: number } | undefined;
+  staleIfError: { maxAgeMs: number; maxEntries: number; maxBytes: number } | undefined;
   bufferBody: boolean;
+  maxBodyBytes: number;
   maxOrigins: number;
   utilization: number;
   onAlarm: ((alarm: Alarm) => void) | undefined;
+  onAttempt: AttemptHook | undefined;
   clock: Clock;
   random: RandomSource;
 }
@@ -61,6 +65,7 @@ export interface Resolved {
 const DEFAULT_METHODS = ['get', 'head', 'put', 'delete', 'options', 'trace', 'query'];
 const DEFAULT_RETRY_STATUSES = [408, 429, 500, 502, 503, 504];
 const MAX_TIMER_MS = 2_147_483_647;
+const MiB = 1024 * 1024;
 /**
  * Retries allowed per request. With 3 retries a 20 % error rate needs 0.25 (0.2 + 0.04 +
  * 0.008); at 0.2 the budget failed 2 % of calls at 500 requests/s. A dead server still
@@ -91,6 +96,11 @@ export function resolveOptions(options: ResilienceOptions): Resolved {
         : functionOption<FallbackHandler>('fallback', options.fallback, () => undefined),
     staleIfError: resolveStale(options.staleIfError),
     bufferBody: booleanOption('bufferBody', options.bufferBody, true),
+    maxBodyBytes: optionalNumber('maxBodyBytes', options.maxBodyBytes, 64 * MiB, {
+      min: 0,
+      integer: true,
+      allowInfinity: true,
+    }),
     maxOrigins: optionalNumber('maxOrigins', options.maxOrigins, 1000, {
       min: 1,
       integer: true,
@@ -106,6 +116,7 @@ export function resolveOptions(options: ResilienceOptions): Resolved {
       options.onAlarm === undefined
         ? undefined
         : functionOption<(alarm: Alarm) => void>('onAlarm', options.onAlarm, () => {}),
+    onAttempt: attemptHook(options.onAttempt),
     clock,
     random: functionOption('random', options.random, systemRandom),
   };
@@ -212,7 +223,7 @@ function resolveBulkhead(
 
 function resolveStale(value: ResilienceOptions['staleIfError']) {
   if (value === false || value === undefined) return undefined;
-  const o = objectOption<{ maxAgeMs?: number; maxEntries?: number }>('staleIfError', value)!;
+  const o = objectOption<StaleIfErrorOptions>('staleIfError', value)!;
   return {
     maxAgeMs: optionalNumber('staleIfError.maxAgeMs', o.maxAgeMs, 300_000, {
       min: 0,
@@ -221,6 +232,11 @@ function resolveStale(value: ResilienceOptions['staleIfError']) {
     maxEntries: optionalNumber('staleIfError.maxEntries', o.maxEntries, 100, {
       min: 1,
       integer: true,
+    }),
+    maxBytes: optionalNumber('staleIfError.maxBytes', o.maxBytes, 10 * MiB, {
+      min: 1,
+      integer: true,
+      allowInfinity: true,
     }),
   };
 }

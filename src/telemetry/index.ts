@@ -42,13 +42,18 @@ export {
 export {
   BREAKER_STATE_VALUE,
   createOtelBridge,
+  type HttpAttempt,
+  type HttpAttemptHook,
+  type HttpAttemptOutcome,
   type LoadOtelBridgeOptions,
   loadOtelBridge,
+  type OtelApi,
   type OtelBridge,
   type OtelBridgeOptions,
   type OtelMeter,
   type OtelSpan,
   type OtelTracer,
+  type TracedClientTarget,
   TracedPolicy,
 } from './otel.js';
 export {

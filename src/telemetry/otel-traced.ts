@@ -21,6 +21,8 @@ type Attributes = Record<string, string | number | boolean>;
 /** The part of an OTel `Span` the bridge uses. */
 export interface OtelSpan {
   addEvent(name: string, attributes?: Attributes): unknown;
+  /** False for the API's no-op spans: nothing recorded on them is kept. */
+  isRecording?(): boolean;
   setAttribute(key: string, value: string | number | boolean): unknown;
   setStatus(status: { code: number; message?: string }): unknown;
   recordException(exception: Error | string): void;
@@ -34,6 +36,12 @@ export interface OtelTracer {
     options: { attributes?: Attributes },
     fn: F,
   ): ReturnType<F>;
+  /** For the HTTP client spans of `traced(client)` (a span of kind CLIENT under a parent); without it they are skipped. */
+  startSpan?(
+    name: string,
+    options: { kind?: number; attributes?: Attributes },
+    context?: unknown,
+  ): OtelSpan;
 }
 
 /** The part of an OTel `Meter` the bridge uses. */
@@ -46,7 +54,11 @@ export interface OtelMeter {
   };
   createHistogram(
     name: string,
-    options?: { description?: string; unit?: string },
+    options?: {
+      description?: string;
+      unit?: string;
+      advice?: { explicitBucketBoundaries?: number[] };
+    },
   ): {
     record(value: number, attributes?: Attributes): void;
   };
@@ -74,7 +86,7 @@ export class TracedPolicy implements Policy {
 
   constructor(inner: Policy, tracer: OtelTracer | undefined, spanName: string, name: string) {
     if (!inner || typeof inner.execute !== 'function')
-      throw new TypeError('Expected `policy` to be a selfheal policy');
+      throw new TypeError('Expected `policy` to be a selfheal policy or a selfheal/http client');
     this.#inner = inner;
     this.#tracer = tracer;
     this.#spanName = spanName;
@@ -131,7 +143,8 @@ export class TracedPolicy implements Policy {
   }
 }
 
-function errorType(error: unknown): string {
+/** An error's type for `error.type`: its name, else `typeof`. */
+export function errorType(error: unknown): string {
   return error instanceof Error || (typeof error === 'object' && error !== null && 'name' in error)
     ? String((error as Error).name)
     : typeof error;

@@ -1,17 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BodyTooLargeError,
   BrokenCircuitError,
   BulkheadRejectedError,
   DeadlineExceededError,
+  isBodyTooLargeError,
   isBrokenCircuitError,
   isBulkheadRejectedError,
   isDeadlineExceededError,
   isPoolSaturatedError,
+  isQuotaExhaustedError,
   isRetryBudgetExhaustedError,
   isSelfhealError,
   isThrottledError,
   isTimeoutError,
   PoolSaturatedError,
+  QuotaExhaustedError,
   RetryBudgetExhaustedError,
   SelfhealError,
   ThrottledError,
@@ -61,6 +65,18 @@ describe('errors', () => {
       isPoolSaturatedError,
       { reason: 'timeout', inUse: 10, waiting: 490, limit: 10, waitedMs: 10_000, cause },
     ],
+    [
+      new BodyTooLargeError(1000, 'https://a.test', 5000, true),
+      'BodyTooLargeError',
+      isBodyTooLargeError,
+      { limit: 1000, origin: 'https://a.test', bytes: 5000 },
+    ],
+    [
+      new QuotaExhaustedError('https://a.test', 60_010, 1999.6),
+      'QuotaExhaustedError',
+      isQuotaExhaustedError,
+      { origin: 'https://a.test', retryAfterMs: 60_010, remainingMs: 1999.6 },
+    ],
   ] as const;
 
   it.each(cases)('%s has a stable name, its figures, and a guard', (error, name, guard, fields) => {
@@ -104,6 +120,15 @@ describe('errors', () => {
     ).toBe('Pool saturated: the wait queue is full (10 in use of 10 fleet slots, 490 waiting)');
     expect(new PoolSaturatedError({ reason: 'shed', ...figures, waitedMs: 12 }).message).toContain(
       'shed for higher-priority work after 12 ms',
+    );
+    expect(new QuotaExhaustedError('https://a.test', 60_010, 1999.6).message).toBe(
+      'Quota of https://a.test is spent until it resets in 60 s, after the deadline (2000 ms left): not sent',
+    );
+    expect(new QuotaExhaustedError('https://a.test', 450.2, 100).message).toContain(
+      'resets in 451 ms',
+    );
+    expect(new BodyTooLargeError(10, 'https://a.test', 11, false).message).toBe(
+      'Response body from https://a.test passed maxBodyBytes (10): cancelled after 11 bytes',
     );
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BrokenCircuitError,
   constant,
   isRetryBudgetExhaustedError,
   manualClock,
@@ -73,6 +74,25 @@ describe('retry', () => {
     await clock.advance(7000);
     await expect(result).resolves.toBe('ok');
     expect(delays).toEqual([1500, 5000]);
+  });
+
+  it('retryAfterMs 0 means "now": retried at once, reason retry-after (a half-open breaker\'s 0 backs off)', async () => {
+    const clock = manualClock();
+    const policy = retry({ limit: 2, backoff: constant(10), clock });
+    const retries: Array<{ delayMs: number; reason: string }> = [];
+    policy.on('retry', (e) => retries.push({ delayMs: e.delayMs, reason: e.reason }));
+    const errors = [
+      Object.assign(new Error('503'), { retryAfterMs: 0 }),
+      new BrokenCircuitError('half-open', 0),
+    ];
+    const { fn } = failing(2, (i) => errors[i - 1]!);
+    const result = policy.execute(fn);
+    await clock.advance(10);
+    await expect(result).resolves.toBe('ok');
+    expect(retries).toEqual([
+      { delayMs: 0, reason: 'retry-after' },
+      { delayMs: 10, reason: 'backoff' },
+    ]);
   });
 
   it('ignores a malformed retryAfterMs (negative, NaN, not a number)', async () => {

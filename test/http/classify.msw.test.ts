@@ -32,7 +32,7 @@ const rows: Row[] = [
     retry: true,
     throttle: true,
     breaker: false,
-    reason: 'backoff',
+    reason: 'retry-after', // "retry now" (issue 8)
   },
   {
     status: 429,

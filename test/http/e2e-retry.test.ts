@@ -37,6 +37,29 @@ describe('retries against a real server', () => {
     });
   });
 
+  it('503 with Retry-After: 0 is retried at once, reason retry-after (not a backoff)', async () => {
+    server.reply(
+      '/ra-zero',
+      { status: 503, headers: { 'retry-after': '0' } },
+      { status: 200, body: '{"ok":true}' },
+    );
+    const events: HttpEvent[] = [];
+    // A backoff of 5 s would show: the retry must not wait for it.
+    const api = createClient({
+      baseUrl: server.url,
+      retry: { backoff: { baseMs: 5000, maxMs: 5000, jitter: 'none' } },
+      onEvent: (e) => events.push(e),
+    });
+    expect(await api.get('ra-zero').json()).toEqual({ ok: true });
+    const [first, second] = server.hitsTo('/ra-zero');
+    expect(second!.at - first!.at).toBeLessThan(2500);
+    expect(events.find((e) => e.type === 'retry')).toMatchObject({
+      reason: 'retry-after',
+      delayMs: 0,
+      status: 503,
+    });
+  });
+
   it('honours an HTTP-date Retry-After', async () => {
     let retryAt = 0;
     server.route('/ra-date', (_hit, res, n) => {

@@ -10,9 +10,10 @@ import { resolveThrottle } from '../../src/http/resolve-throttle.js';
 function learned() {
   const clock = manualClock(10_000);
   const changes: Array<[number | null, number | null, string]> = [];
-  const throttle = new OriginThrottle(resolveThrottle(undefined)!, clock, (from, to, reason) =>
-    changes.push([from, to, reason]),
-  );
+  const throttle = new OriginThrottle(resolveThrottle(undefined)!, {
+    clock,
+    onRateChange: (from, to, reason) => changes.push([from, to, reason]),
+  });
   return { clock, throttle, changes };
 }
 

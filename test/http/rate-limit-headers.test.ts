@@ -91,4 +91,44 @@ describe('parseQuota', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('runs in linear time on hostile fields: 100 KB costs well under 100× what 10 KB costs', () => {
+    // Many distinct members and policies, none matching: a per-member search of the
+    // policies is quadratic (237 ms at 100 KB before the policy map and the member cap).
+    const hostile = (bytes: number) => {
+      const n = Math.floor(bytes / 17);
+      return new Headers({
+        ratelimit: Array.from({ length: n }, (_, i) => `"p${i}";r=5;t=30`).join(', '),
+        'ratelimit-policy': Array.from({ length: n }, (_, i) => `"q${i}";q=100;w=60`).join(', '),
+      });
+    };
+    /** The fastest of five rounds of `calls` parses, per parse, ms. */
+    const cost = (headers: Headers, calls: number) => {
+      let best = Number.POSITIVE_INFINITY;
+      for (let round = 0; round < 5; round++) {
+        const start = performance.now();
+        for (let i = 0; i < calls; i++) parseQuota(headers, NOW);
+        best = Math.min(best, (performance.now() - start) / calls);
+      }
+      return best;
+    };
+    const small = hostile(10_000);
+    const large = hostile(100_000);
+    expect(small.get('ratelimit')!.length).toBeGreaterThan(9_000);
+    expect(large.get('ratelimit')!.length).toBeGreaterThan(90_000);
+    expect(parseQuota(large, NOW)).toMatchObject({ remaining: 5, resetMs: 30_000 });
+    cost(small, 20); // warm up
+    const ratio = cost(large, 2) / cost(small, 20);
+    // Linear is ~10 (less with the member cap); quadratic is ~100.
+    expect(ratio).toBeLessThan(30);
+  });
+
+  it('reads at most 64 members: a policy hidden behind junk is ignored safely', () => {
+    const junk = Array.from({ length: 64 }, (_, i) => `"j${i}";x=1`).join(', ');
+    expect(q({ ratelimit: `${junk}, "default";r=0;t=30` })).toBeUndefined();
+    expect(q({ ratelimit: `"default";r=0;t=30, ${junk}` })).toEqual({
+      remaining: 0,
+      resetMs: 30_000,
+    });
+  });
 });

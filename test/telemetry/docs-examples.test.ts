@@ -10,6 +10,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const work = `${root}/node_modules/.cache/selfheal-docs-${process.pid}`;
 const entries: Record<string, string> = {
   selfheal: `${root}/src/core/index.ts`,
+  'selfheal/http': `${root}/src/http/index.ts`,
   'selfheal/serverless': `${root}/src/serverless/index.ts`,
   'selfheal/telemetry': `${root}/src/telemetry/index.ts`,
   'selfheal/stream': `${root}/src/stream/index.ts`,

@@ -11,12 +11,14 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { circuitBreaker, constant, pipeline, retry } from '../../src/core/index.js';
+import { createClient } from '../../src/http/index.js';
 import {
   BREAKER_STATE_VALUE,
   connect,
   createOtelBridge,
   loadOtelBridge,
 } from '../../src/telemetry/index.js';
+import { startTestServer } from '../http/test-server.js';
 
 interface Point {
   attributes: Record<string, unknown>;
@@ -214,6 +216,26 @@ describe('OpenTelemetry bridge with a minimal meter', () => {
 });
 
 describe('OpenTelemetry bridge with no SDK installed', () => {
+  it('traced(client) with the API no-ops: requests go through, nothing is injected', async () => {
+    const server = await startTestServer();
+    try {
+      server.reply('/plain', { status: 503 }, { status: 200, body: '"ok"' });
+      const otel = await loadOtelBridge({ name: 'x' });
+      const api = otel.traced(
+        createClient({ baseUrl: server.url, retry: { backoff: { baseMs: 1 } } }),
+      );
+      const dispose = connect(otel, api);
+      expect(await api.get('plain').json()).toBe('ok');
+      dispose();
+      expect(server.hitsTo('/plain').map((h) => h.headers.traceparent)).toEqual([
+        undefined,
+        undefined,
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('loadOtelBridge() uses the API no-ops: events and spans cost nothing and break nothing', async () => {
     const otel = await loadOtelBridge({ name: 'x' });
     const policy = pipeline(retry({ limit: 1, backoff: constant(0) }));
