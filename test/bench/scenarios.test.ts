@@ -144,11 +144,15 @@ describe('scenario harness (quick, tiny durations)', () => {
       );
       expect(f.amplification ?? 1).toBeGreaterThanOrEqual(1);
     }
-    // Every request of the outage got its 503 and failed its call; nothing else failed.
+    // Every request of the outage got its 503 and failed its call — refused, or timed out when
+    // the 503 came back after the call's deadline (a busy machine's timers run late).
     const outage = fig('outage', 'fetch');
     expect(outage.outageRequests).toBeGreaterThan(0);
     expect(outage.serverErrors).toBe(outage.outageRequests);
-    expect(outage.failedRefused).toBe(outage.outageRequests);
+    expect(outage.failedRefused).toBeLessThanOrEqual(outage.outageRequests);
+    expect(outage.failedRefused + outage.failedTimeout).toBeGreaterThanOrEqual(
+      outage.outageRequests,
+    );
   });
 
   it('storm: the upstream throttles every request at first; clients are told the total timeout', () => {
