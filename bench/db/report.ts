@@ -41,7 +41,10 @@ export function renderReport({ env, results, skipped, overheads, rounds }: Repor
   const guarded = results.filter((r) => r.row.guarded);
   const allRounds = (r: RowResult) => r.connectionErrorsAllRounds ?? connectionErrors(r);
   const zero = guarded.every((r) => allRounds(r) === 0);
-  const ratios = guarded.map((r) => [r, ratio(r)!] as const);
+  const ratios = guarded.flatMap((r) => {
+    const x = ratio(r);
+    return x === undefined ? [] : [[r, x] as const];
+  });
   const fleet = results.filter((r) => r.row.fleet && r.shares);
   const sharesOk = fleet.every((r) => r.shares!.every((s) => s >= 0.8 && s <= 1.25));
   const verdict = (ok: boolean) => (ok ? 'met' : 'missed');
