@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { requireService } from './support/services.js';
 
 /**
  * Every ```ts block of the README (and of the docs listed here that have no runner of their
@@ -11,7 +12,7 @@ import { describe, expect, it } from 'vitest';
  * appear in its output.
  */
 const root = new URL('../', import.meta.url);
-const sources = ['README.md', 'docs/custom-policies.md'];
+const sources = ['README.md', 'docs/custom-policies.md', 'docs/db.md'];
 const blocks = sources.flatMap((source) =>
   [...readFileSync(new URL(source, root), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map(
     (m, i) => [`${source} #${i + 1}`, m[1]!] as const,
@@ -20,6 +21,12 @@ const blocks = sources.flatMap((source) =>
 const dir = new URL('.readme-examples/', root);
 
 describe('README and docs examples', () => {
+  // The selfheal/db examples run against the real databases (as CI has them).
+  beforeAll(async () => {
+    if (blocks.some(([, code]) => code.includes("from 'pg'"))) await requireService('postgresql');
+    if (blocks.some(([, code]) => code.includes("from 'mysql2"))) await requireService('mariadb');
+  });
+
   it('has examples', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(2);
   });

@@ -109,6 +109,56 @@ export class BulkheadRejectedError extends SelfhealError {
   }
 }
 
+/** Why a pool guard gave no connection: see {@link PoolSaturatedError.reason}. */
+export type PoolSaturatedReason = 'timeout' | 'queue-full' | 'shed';
+
+/**
+ * A pool guard gave no connection: the caller waited `acquireTimeoutMs` (`timeout`), the
+ * wait queue was full (`queue-full`), or the wait was given up for higher-priority work
+ * (`shed`). `cause` is the database's last refusal (`too many connections`) when there was one.
+ */
+export class PoolSaturatedError extends SelfhealError {
+  override name = 'PoolSaturatedError';
+  readonly reason: PoolSaturatedReason;
+  /** Connections the guard had checked out (or was opening) at that moment. */
+  readonly inUse: number;
+  /** Callers waiting for a connection at that moment, this one not counted. */
+  readonly waiting: number;
+  /** The limit the caller waited on: the guard's concurrency limit, or the fleet's slots. */
+  readonly limit: number;
+  /** How long the caller waited. */
+  readonly waitedMs: number;
+  constructor(
+    figures: {
+      reason: PoolSaturatedReason;
+      inUse: number;
+      waiting: number;
+      limit: number;
+      waitedMs: number;
+      /** What the limit is: `connections` (this guard) or `fleet slots`. @default 'connections' */
+      of?: string;
+    },
+    options?: { cause?: unknown },
+  ) {
+    const { reason, inUse, waiting, limit, waitedMs, of = 'connections' } = figures;
+    const why =
+      reason === 'timeout'
+        ? `no connection within ${Math.round(waitedMs)} ms`
+        : reason === 'queue-full'
+          ? 'the wait queue is full'
+          : `shed for higher-priority work after ${Math.round(waitedMs)} ms`;
+    super(
+      `Pool saturated: ${why} (${inUse} in use of ${limit} ${of}, ${waiting} waiting)`,
+      options,
+    );
+    this.reason = reason;
+    this.inUse = inUse;
+    this.waiting = waiting;
+    this.limit = limit;
+    this.waitedMs = waitedMs;
+  }
+}
+
 /** An answer's body is larger than the caller allows (`maxBodyBytes`): it was cancelled, not read. */
 export class BodyTooLargeError extends SelfhealError {
   override name = 'BodyTooLargeError';
@@ -174,6 +224,7 @@ export const isBrokenCircuitError = guard<BrokenCircuitError>('BrokenCircuitErro
 export const isTimeoutError = guard<TimeoutError>('TimeoutError');
 export const isDeadlineExceededError = guard<DeadlineExceededError>('DeadlineExceededError');
 export const isBulkheadRejectedError = guard<BulkheadRejectedError>('BulkheadRejectedError');
+export const isPoolSaturatedError = guard<PoolSaturatedError>('PoolSaturatedError');
 export const isBodyTooLargeError = guard<BodyTooLargeError>('BodyTooLargeError');
 export const isQuotaExhaustedError = guard<QuotaExhaustedError>('QuotaExhaustedError');
 

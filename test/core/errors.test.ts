@@ -8,11 +8,13 @@ import {
   isBrokenCircuitError,
   isBulkheadRejectedError,
   isDeadlineExceededError,
+  isPoolSaturatedError,
   isQuotaExhaustedError,
   isRetryBudgetExhaustedError,
   isSelfhealError,
   isThrottledError,
   isTimeoutError,
+  PoolSaturatedError,
   QuotaExhaustedError,
   RetryBudgetExhaustedError,
   SelfhealError,
@@ -53,6 +55,15 @@ describe('errors', () => {
       'BulkheadRejectedError',
       isBulkheadRejectedError,
       { maxConcurrent: 4, queueLimit: 8 },
+    ],
+    [
+      new PoolSaturatedError(
+        { reason: 'timeout', inUse: 10, waiting: 490, limit: 10, waitedMs: 10_000 },
+        { cause },
+      ),
+      'PoolSaturatedError',
+      isPoolSaturatedError,
+      { reason: 'timeout', inUse: 10, waiting: 490, limit: 10, waitedMs: 10_000, cause },
     ],
     [
       new BodyTooLargeError(1000, 'https://a.test', 5000, true),
@@ -100,6 +111,16 @@ describe('errors', () => {
     expect(new ThrottledError(249.2, 5, 100).message).toMatch(/250 ms.*rate 5\/s.*maxWaitMs 100/);
     expect(new BrokenCircuitError('open', 1500).message).toContain('1500 ms');
     expect(new BulkheadRejectedError(4, 8).message).toContain('4 running and 8 queued');
+    const figures = { inUse: 10, waiting: 490, limit: 10, waitedMs: 10_000.4 };
+    expect(new PoolSaturatedError({ reason: 'timeout', ...figures }).message).toBe(
+      'Pool saturated: no connection within 10000 ms (10 in use of 10 connections, 490 waiting)',
+    );
+    expect(
+      new PoolSaturatedError({ reason: 'queue-full', ...figures, of: 'fleet slots' }).message,
+    ).toBe('Pool saturated: the wait queue is full (10 in use of 10 fleet slots, 490 waiting)');
+    expect(new PoolSaturatedError({ reason: 'shed', ...figures, waitedMs: 12 }).message).toContain(
+      'shed for higher-priority work after 12 ms',
+    );
     expect(new QuotaExhaustedError('https://a.test', 60_010, 1999.6).message).toBe(
       'Quota of https://a.test is spent until it resets in 60 s, after the deadline (2000 ms left): not sent',
     );
